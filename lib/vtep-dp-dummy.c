@@ -1,0 +1,778 @@
+/*
+ * vtep-dp-dummy.c: a datapath that forwards nothing and records everything.
+ *
+ * The dummy keeps the same tables a real provider keeps (logical switches,
+ * bindings, remote unicast MACs, flood lists), checks the ordering contract
+ * of vtep-dp-provider.h on every call, and logs each operation in a bounded
+ * ring.  Tests drive it through unixctl:
+ *
+ *   vtepd/dump-ops [--clear]       the recorded operations, oldest first
+ *   vtepd/dummy-tables             what the tables hold now
+ *   vtepd/dummy-learn PORT VLAN MAC [IP]   report a learned MAC
+ *   vtepd/dummy-unlearn PORT VLAN MAC      report an aged MAC
+ *   vtepd/dummy-stats PORT VLAN PF BF PT BT   set a binding's counters
+ *   vtepd/dummy-fail OP ERRNO [COUNT]   make the next COUNT calls of OP fail
+ *
+ * so that the whole database side of vtepd is testable without privileges.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vtep-dp-provider.h"
+
+VLOG_DEFINE_THIS_MODULE(vtep_dp_dummy);
+
+enum dummy_op_type {
+    OP_LS_SET, OP_LS_DEL, OP_BINDING_ADD, OP_BINDING_DEL,
+    OP_UCAST_SET, OP_UCAST_DEL, OP_FLOOD_SET, N_OP_TYPES
+};
+
+static const char *const op_names[N_OP_TYPES] = {
+    "ls_set", "ls_del", "binding_add", "binding_del",
+    "ucast_set", "ucast_del", "flood_set",
+};
+
+/* One recorded operation. */
+struct dummy_op {
+    enum dummy_op_type type;
+    uint32_t vni;
+    uint16_t vlan;
+    struct eth_addr mac;
+    ovs_be32 ip;
+    int error;
+    char *text;           /* Port name, LS name+mode, or flood list. */
+};
+
+struct dummy_ls {
+    struct hmap_node node;          /* By vni. */
+    uint32_t vni;
+    enum vtep_repl_mode mode;
+    char *name;
+    size_t n_refs;                  /* Bindings, MACs, floods using it. */
+};
+
+struct dummy_binding {
+    struct hmap_node node;          /* By (port, vlan). */
+    char *port;
+    uint16_t vlan;
+    uint32_t vni;
+    struct vtep_dp_binding_stats stats;
+};
+
+struct dummy_mac {
+    struct hmap_node node;          /* By (vni, mac). */
+    uint32_t vni;
+    struct eth_addr mac;
+    ovs_be32 ip;                    /* ucast: the remote. */
+    ovs_be32 *ips;                  /* flood: the remotes. */
+    size_t n_ips;
+};
+
+#define DUMMY_MAX_LEARNED 65536
+
+struct dp_dummy {
+    struct vtep_dp up;
+    struct hmap lss;
+    struct hmap bindings;
+    struct hmap ucast;
+    struct hmap flood;
+
+    struct dummy_op *ops;           /* Ring of recorded ops. */
+    size_t ops_cap, ops_head, n_ops;
+    uint64_t ops_dropped;
+
+    struct vtep_dp_learned *learned;  /* Queue of learning events. */
+    size_t learned_head, n_learned;
+
+    int fail_errno[N_OP_TYPES];     /* Injected failures. */
+    unsigned int fail_count[N_OP_TYPES];
+};
+
+static struct dp_dummy *the_dummy;  /* For the unixctl commands. */
+
+static struct dp_dummy *
+dp_dummy_cast(struct vtep_dp *dp)
+{
+    return CONTAINER_OF(dp, struct dp_dummy, up);
+}
+
+static uint32_t
+hash_binding(const char *port, uint16_t vlan)
+{
+    return hash_string(port, vlan);
+}
+
+static uint32_t
+dummy_hash_mac(uint32_t vni, struct eth_addr mac)
+{
+    return hash_bytes(mac.ea, sizeof mac.ea, vni);
+}
+
+static struct dummy_ls *
+find_ls(const struct dp_dummy *d, uint32_t vni)
+{
+    struct dummy_ls *ls;
+    HMAP_FOR_EACH_WITH_HASH (ls, node, hash_int(vni, 0), &d->lss) {
+        if (ls->vni == vni) {
+            return ls;
+        }
+    }
+    return NULL;
+}
+
+static struct dummy_binding *
+find_binding(const struct dp_dummy *d, const char *port, uint16_t vlan)
+{
+    struct dummy_binding *b;
+    HMAP_FOR_EACH_WITH_HASH (b, node, hash_binding(port, vlan),
+                             &d->bindings) {
+        if (b->vlan == vlan && !strcmp(b->port, port)) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+static struct dummy_mac *
+find_mac(const struct hmap *table, uint32_t vni, struct eth_addr mac)
+{
+    struct dummy_mac *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, dummy_hash_mac(vni, mac), table) {
+        if (m->vni == vni && eth_addr_equals(m->mac, mac)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+/* Records an operation; returns the error injected for it, if any. */
+static int
+record(struct dp_dummy *d, enum dummy_op_type type, uint32_t vni,
+       uint16_t vlan, struct eth_addr mac, ovs_be32 ip, char *text)
+{
+    int error = 0;
+    if (d->fail_count[type]) {
+        d->fail_count[type]--;
+        error = d->fail_errno[type];
+    }
+
+    if (d->n_ops == d->ops_cap) {
+        struct dummy_op *old = &d->ops[d->ops_head];
+        free(old->text);
+        d->ops_head = (d->ops_head + 1) % d->ops_cap;
+        d->n_ops--;
+        d->ops_dropped++;
+    }
+    struct dummy_op *op = &d->ops[(d->ops_head + d->n_ops) % d->ops_cap];
+    d->n_ops++;
+    *op = (struct dummy_op) {
+        .type = type, .vni = vni, .vlan = vlan, .mac = mac, .ip = ip,
+        .error = error, .text = text,
+    };
+    return error;
+}
+
+/* Marks a contract violation by the caller: recorded and logged, so that
+ * tests see it. */
+static int
+violation(struct dp_dummy *d, int error, const char *what)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    VLOG_WARN_RL(&rl, "%s: datapath contract violation: %s", d->up.name,
+                 what);
+    struct dummy_op *op = &d->ops[(d->ops_head + d->n_ops - 1) % d->ops_cap];
+    op->error = error;
+    return error;
+}
+
+static int
+dummy_open(const struct vtep_dp_config *cfg OVS_UNUSED, struct vtep_dp **dpp)
+{
+    if (the_dummy) {
+        return EEXIST;
+    }
+    struct dp_dummy *d = xzalloc(sizeof *d);
+    hmap_init(&d->lss);
+    hmap_init(&d->bindings);
+    hmap_init(&d->ucast);
+    hmap_init(&d->flood);
+    d->ops_cap = 65536;
+    d->ops = xcalloc(d->ops_cap, sizeof *d->ops);
+    d->learned = xcalloc(DUMMY_MAX_LEARNED, sizeof *d->learned);
+    the_dummy = d;
+    *dpp = &d->up;
+    return 0;
+}
+
+static void
+free_macs(struct hmap *table)
+{
+    struct dummy_mac *m;
+    HMAP_FOR_EACH_POP (m, node, table) {
+        free(m->ips);
+        free(m);
+    }
+    hmap_destroy(table);
+}
+
+static void
+dummy_close(struct vtep_dp *dp)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    struct dummy_ls *ls;
+    HMAP_FOR_EACH_POP (ls, node, &d->lss) {
+        free(ls->name);
+        free(ls);
+    }
+    hmap_destroy(&d->lss);
+    struct dummy_binding *b;
+    HMAP_FOR_EACH_POP (b, node, &d->bindings) {
+        free(b->port);
+        free(b);
+    }
+    hmap_destroy(&d->bindings);
+    free_macs(&d->ucast);
+    free_macs(&d->flood);
+    for (size_t i = 0; i < d->n_ops; i++) {
+        free(d->ops[(d->ops_head + i) % d->ops_cap].text);
+    }
+    free(d->ops);
+    free(d->learned);
+    the_dummy = NULL;
+    free(d);
+}
+
+static void
+dummy_wait(struct vtep_dp *dp)
+{
+    if (dp_dummy_cast(dp)->n_learned) {
+        poll_immediate_wake();
+    }
+}
+
+static int
+dummy_ls_set(struct vtep_dp *dp, const struct vtep_dp_ls *info)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    int error = record(d, OP_LS_SET, info->vni, 0, eth_addr_zero, 0,
+                       xasprintf("mode=%s name=%s",
+                                 vtep_repl_mode_to_string(info->mode),
+                                 info->name));
+    if (error) {
+        return error;
+    }
+    if (!info->vni || info->vni > VTEP_VNI_MAX) {
+        return violation(d, EINVAL, "ls_set with an invalid VNI");
+    }
+    struct dummy_ls *ls = find_ls(d, info->vni);
+    if (!ls) {
+        ls = xzalloc(sizeof *ls);
+        ls->vni = info->vni;
+        hmap_insert(&d->lss, &ls->node, hash_int(ls->vni, 0));
+    }
+    ls->mode = info->mode;
+    free(ls->name);
+    ls->name = xstrdup(info->name);
+    return 0;
+}
+
+static int
+dummy_ls_del(struct vtep_dp *dp, uint32_t vni)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    int error = record(d, OP_LS_DEL, vni, 0, eth_addr_zero, 0, NULL);
+    if (error) {
+        return error;
+    }
+    struct dummy_ls *ls = find_ls(d, vni);
+    if (!ls) {
+        return violation(d, ENOENT, "ls_del of an unknown VNI");
+    }
+    if (ls->n_refs) {
+        return violation(d, EBUSY, "ls_del of a VNI still in use");
+    }
+    hmap_remove(&d->lss, &ls->node);
+    free(ls->name);
+    free(ls);
+    return 0;
+}
+
+static int
+dummy_binding_add(struct vtep_dp *dp, const char *port, uint16_t vlan,
+                  uint32_t vni)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    int error = record(d, OP_BINDING_ADD, vni, vlan, eth_addr_zero, 0,
+                       xstrdup(port));
+    if (error) {
+        return error;
+    }
+    struct dummy_ls *ls = find_ls(d, vni);
+    if (!ls) {
+        return violation(d, ENOENT, "binding_add to an unknown VNI");
+    }
+    if (find_binding(d, port, vlan)) {
+        return violation(d, EEXIST, "binding_add of an existing binding");
+    }
+    struct dummy_binding *b = xzalloc(sizeof *b);
+    b->port = xstrdup(port);
+    b->vlan = vlan;
+    b->vni = vni;
+    hmap_insert(&d->bindings, &b->node, hash_binding(port, vlan));
+    ls->n_refs++;
+    return 0;
+}
+
+static int
+dummy_binding_del(struct vtep_dp *dp, const char *port, uint16_t vlan)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    int error = record(d, OP_BINDING_DEL, 0, vlan, eth_addr_zero, 0,
+                       xstrdup(port));
+    if (error) {
+        return error;
+    }
+    struct dummy_binding *b = find_binding(d, port, vlan);
+    if (!b) {
+        return violation(d, ENOENT, "binding_del of an unknown binding");
+    }
+    find_ls(d, b->vni)->n_refs--;
+    hmap_remove(&d->bindings, &b->node);
+    free(b->port);
+    free(b);
+    return 0;
+}
+
+static int
+dummy_ucast_set(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac,
+                ovs_be32 remote)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    int error = record(d, OP_UCAST_SET, vni, 0, mac, remote, NULL);
+    if (error) {
+        return error;
+    }
+    struct dummy_ls *ls = find_ls(d, vni);
+    if (!ls) {
+        return violation(d, ENOENT, "ucast_set in an unknown VNI");
+    }
+    struct dummy_mac *m = find_mac(&d->ucast, vni, mac);
+    if (!m) {
+        m = xzalloc(sizeof *m);
+        m->vni = vni;
+        m->mac = mac;
+        hmap_insert(&d->ucast, &m->node, dummy_hash_mac(vni, mac));
+        ls->n_refs++;
+    }
+    m->ip = remote;
+    return 0;
+}
+
+static int
+dummy_ucast_del(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    int error = record(d, OP_UCAST_DEL, vni, 0, mac, 0, NULL);
+    if (error) {
+        return error;
+    }
+    struct dummy_mac *m = find_mac(&d->ucast, vni, mac);
+    if (!m) {
+        return violation(d, ENOENT, "ucast_del of an unknown MAC");
+    }
+    find_ls(d, vni)->n_refs--;
+    hmap_remove(&d->ucast, &m->node);
+    free(m);
+    return 0;
+}
+
+static char *
+format_ips(const ovs_be32 *ips, size_t n)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(&s, "%s"IP_FMT, i ? "," : "", IP_ARGS(ips[i]));
+    }
+    return ds_steal_cstr(&s);
+}
+
+static int
+dummy_flood_set(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac,
+                const ovs_be32 *remotes, size_t n)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    int error = record(d, OP_FLOOD_SET, vni, 0, mac, 0,
+                       format_ips(remotes, n));
+    if (error) {
+        return error;
+    }
+    struct dummy_ls *ls = find_ls(d, vni);
+    if (!ls) {
+        return violation(d, ENOENT, "flood_set in an unknown VNI");
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (ntohl(remotes[i - 1]) >= ntohl(remotes[i])) {
+            return violation(d, EINVAL, "flood_set list not sorted");
+        }
+    }
+    struct dummy_mac *m = find_mac(&d->flood, vni, mac);
+    if (!n) {
+        if (!m) {
+            return violation(d, ENOENT, "flood delete of an unknown entry");
+        }
+        ls->n_refs--;
+        hmap_remove(&d->flood, &m->node);
+        free(m->ips);
+        free(m);
+        return 0;
+    }
+    if (!m) {
+        m = xzalloc(sizeof *m);
+        m->vni = vni;
+        m->mac = mac;
+        hmap_insert(&d->flood, &m->node, dummy_hash_mac(vni, mac));
+        ls->n_refs++;
+    }
+    free(m->ips);
+    m->ips = xmemdup(remotes, n * sizeof *remotes);
+    m->n_ips = n;
+    return 0;
+}
+
+static size_t
+dummy_learned_poll(struct vtep_dp *dp, struct vtep_dp_learned *events,
+                   size_t max)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    size_t n = 0;
+    while (n < max && d->n_learned) {
+        events[n++] = d->learned[d->learned_head];
+        d->learned_head = (d->learned_head + 1) % DUMMY_MAX_LEARNED;
+        d->n_learned--;
+    }
+    return n;
+}
+
+static int
+dummy_binding_stats(struct vtep_dp *dp, const char *port, uint16_t vlan,
+                    struct vtep_dp_binding_stats *stats)
+{
+    struct dummy_binding *b = find_binding(dp_dummy_cast(dp), port, vlan);
+    if (!b) {
+        return ENOENT;
+    }
+    *stats = b->stats;
+    return 0;
+}
+
+static void
+dummy_format_stats(struct vtep_dp *dp, struct ds *out)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    ds_put_format(out, "dummy: %"PRIuSIZE" ops recorded, %"PRIu64" dropped "
+                  "from the log\n", d->n_ops, d->ops_dropped);
+}
+
+/* unixctl commands. */
+
+static void
+format_op(const struct dummy_op *op, struct ds *out)
+{
+    char mac[ETH_ADDR_STRLEN + 1];
+    ds_put_cstr(out, op_names[op->type]);
+    switch (op->type) {
+    case OP_LS_SET:
+        ds_put_format(out, " vni=%"PRIu32" %s", op->vni, op->text);
+        break;
+    case OP_LS_DEL:
+        ds_put_format(out, " vni=%"PRIu32, op->vni);
+        break;
+    case OP_BINDING_ADD:
+        ds_put_format(out, " port=%s vlan=%"PRIu16" vni=%"PRIu32,
+                      op->text, op->vlan, op->vni);
+        break;
+    case OP_BINDING_DEL:
+        ds_put_format(out, " port=%s vlan=%"PRIu16, op->text, op->vlan);
+        break;
+    case OP_UCAST_SET:
+        ds_put_format(out, " vni=%"PRIu32" mac="ETH_ADDR_FMT" remote="IP_FMT,
+                      op->vni, ETH_ADDR_ARGS(op->mac), IP_ARGS(op->ip));
+        break;
+    case OP_UCAST_DEL:
+        ds_put_format(out, " vni=%"PRIu32" mac="ETH_ADDR_FMT,
+                      op->vni, ETH_ADDR_ARGS(op->mac));
+        break;
+    case OP_FLOOD_SET:
+        vtep_format_mcast_mac(op->mac, mac);
+        ds_put_format(out, " vni=%"PRIu32" mac=%s remotes=%s", op->vni, mac,
+                      *op->text ? op->text : "(none)");
+        break;
+    case N_OP_TYPES:
+    default:
+        OVS_NOT_REACHED();
+    }
+    if (op->error) {
+        ds_put_format(out, " error=%s", ovs_strerror(op->error));
+    }
+    ds_put_char(out, '\n');
+}
+
+static void
+dummy_unixctl_dump_ops(struct unixctl_conn *conn, int argc,
+                       const char *argv[], void *aux OVS_UNUSED)
+{
+    struct dp_dummy *d = the_dummy;
+    if (!d) {
+        unixctl_command_reply_error(conn, "the datapath is not dummy");
+        return;
+    }
+    struct ds out = DS_EMPTY_INITIALIZER;
+    if (d->ops_dropped) {
+        ds_put_format(&out, "(%"PRIu64" older ops dropped)\n",
+                      d->ops_dropped);
+    }
+    for (size_t i = 0; i < d->n_ops; i++) {
+        format_op(&d->ops[(d->ops_head + i) % d->ops_cap], &out);
+    }
+    if (argc > 1 && !strcmp(argv[1], "--clear")) {
+        for (size_t i = 0; i < d->n_ops; i++) {
+            free(d->ops[(d->ops_head + i) % d->ops_cap].text);
+        }
+        d->n_ops = d->ops_head = 0;
+        d->ops_dropped = 0;
+    }
+    unixctl_command_reply(conn, ds_cstr(&out));
+    ds_destroy(&out);
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Prints the tables sorted, so that tests can compare them as text. */
+static void
+dummy_unixctl_tables(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                     const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct dp_dummy *d = the_dummy;
+    if (!d) {
+        unixctl_command_reply_error(conn, "the datapath is not dummy");
+        return;
+    }
+    size_t n = (hmap_count(&d->lss) + hmap_count(&d->bindings)
+                + hmap_count(&d->ucast) + hmap_count(&d->flood));
+    char **lines = xmalloc((n + 1) * sizeof *lines);
+    size_t i = 0;
+
+    const struct dummy_ls *ls;
+    HMAP_FOR_EACH (ls, node, &d->lss) {
+        lines[i++] = xasprintf("ls vni=%"PRIu32" mode=%s name=%s", ls->vni,
+                               vtep_repl_mode_to_string(ls->mode), ls->name);
+    }
+    const struct dummy_binding *b;
+    HMAP_FOR_EACH (b, node, &d->bindings) {
+        lines[i++] = xasprintf("binding port=%s vlan=%"PRIu16" vni=%"PRIu32,
+                               b->port, b->vlan, b->vni);
+    }
+    const struct dummy_mac *m;
+    HMAP_FOR_EACH (m, node, &d->ucast) {
+        lines[i++] = xasprintf("ucast vni=%"PRIu32" mac="ETH_ADDR_FMT
+                               " remote="IP_FMT, m->vni,
+                               ETH_ADDR_ARGS(m->mac), IP_ARGS(m->ip));
+    }
+    HMAP_FOR_EACH (m, node, &d->flood) {
+        char mac[ETH_ADDR_STRLEN + 1];
+        vtep_format_mcast_mac(m->mac, mac);
+        char *ips = format_ips(m->ips, m->n_ips);
+        lines[i++] = xasprintf("flood vni=%"PRIu32" mac=%s remotes=%s",
+                               m->vni, mac, ips);
+        free(ips);
+    }
+    qsort(lines, n, sizeof *lines, compare_strings);
+
+    struct ds out = DS_EMPTY_INITIALIZER;
+    ds_put_format(&out, "counts: ls=%"PRIuSIZE" bindings=%"PRIuSIZE
+                  " ucast=%"PRIuSIZE" flood=%"PRIuSIZE"\n",
+                  hmap_count(&d->lss), hmap_count(&d->bindings),
+                  hmap_count(&d->ucast), hmap_count(&d->flood));
+    bool counts_only = argc > 1 && !strcmp(argv[1], "--counts");
+    for (i = 0; i < n; i++) {
+        if (!counts_only) {
+            ds_put_format(&out, "%s\n", lines[i]);
+        }
+        free(lines[i]);
+    }
+    free(lines);
+    unixctl_command_reply(conn, ds_cstr(&out));
+    ds_destroy(&out);
+}
+
+static void
+dummy_unixctl_learn(struct unixctl_conn *conn, int argc, const char *argv[],
+                    void *aux)
+{
+    bool del = aux != NULL;
+    struct dp_dummy *d = the_dummy;
+    struct vtep_dp_learned ev;
+    uint16_t vlan;
+    int vlan_arg;
+
+    memset(&ev, 0, sizeof ev);
+    if (!d) {
+        unixctl_command_reply_error(conn, "the datapath is not dummy");
+        return;
+    }
+    if (!str_to_int(argv[2], 10, &vlan_arg) || vtep_parse_vlan(vlan_arg,
+                                                               &vlan)) {
+        unixctl_command_reply_error(conn, "bad VLAN");
+        return;
+    }
+    if (vtep_parse_ucast_mac(argv[3], &ev.mac)) {
+        unixctl_command_reply_error(conn, "bad unicast MAC");
+        return;
+    }
+    if (argc > 4 && vtep_parse_ipv4(argv[4], &ev.ip)) {
+        unixctl_command_reply_error(conn, "bad IPv4 address");
+        return;
+    }
+    const struct dummy_binding *b = find_binding(d, argv[1], vlan);
+    if (!b) {
+        unixctl_command_reply_error(conn, "no such binding");
+        return;
+    }
+    if (d->n_learned == DUMMY_MAX_LEARNED) {
+        unixctl_command_reply_error(conn, "learning queue full");
+        return;
+    }
+    ev.type = del ? VTEP_LEARN_DEL : VTEP_LEARN_ADD;
+    ev.vni = b->vni;
+    ev.vlan = vlan;
+    ovs_strlcpy(ev.port, argv[1], sizeof ev.port);
+    d->learned[(d->learned_head + d->n_learned) % DUMMY_MAX_LEARNED] = ev;
+    d->n_learned++;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+dummy_unixctl_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[], void *aux OVS_UNUSED)
+{
+    struct dp_dummy *d = the_dummy;
+    int vlan;
+    unsigned long long int v[4];
+
+    if (!d) {
+        unixctl_command_reply_error(conn, "the datapath is not dummy");
+        return;
+    }
+    if (!str_to_int(argv[2], 10, &vlan)) {
+        unixctl_command_reply_error(conn, "bad VLAN");
+        return;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (!str_to_ullong(argv[3 + i], 10, &v[i])) {
+            unixctl_command_reply_error(conn, "bad counter");
+            return;
+        }
+    }
+    struct dummy_binding *b = find_binding(d, argv[1], vlan);
+    if (!b) {
+        unixctl_command_reply_error(conn, "no such binding");
+        return;
+    }
+    b->stats = (struct vtep_dp_binding_stats) {
+        .packets_from_local = v[0], .bytes_from_local = v[1],
+        .packets_to_local = v[2], .bytes_to_local = v[3],
+    };
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+dummy_unixctl_fail(struct unixctl_conn *conn, int argc, const char *argv[],
+                   void *aux OVS_UNUSED)
+{
+    struct dp_dummy *d = the_dummy;
+    int error, count = 1;
+
+    if (!d) {
+        unixctl_command_reply_error(conn, "the datapath is not dummy");
+        return;
+    }
+    if (!str_to_int(argv[2], 10, &error) || error < 0
+        || (argc > 3 && (!str_to_int(argv[3], 10, &count) || count < 0))) {
+        unixctl_command_reply_error(conn, "bad ERRNO or COUNT");
+        return;
+    }
+    for (int i = 0; i < N_OP_TYPES; i++) {
+        if (!strcmp(argv[1], op_names[i])) {
+            d->fail_errno[i] = error;
+            d->fail_count[i] = count;
+            unixctl_command_reply(conn, NULL);
+            return;
+        }
+    }
+    unixctl_command_reply_error(conn, "unknown operation");
+}
+
+static void
+dummy_register_commands(void)
+{
+    static bool registered;
+    if (!registered) {
+        registered = true;
+        unixctl_command_register("vtepd/dump-ops", "[--clear]", 0, 1,
+                                 dummy_unixctl_dump_ops, NULL);
+        unixctl_command_register("vtepd/dummy-tables", "[--counts]", 0, 1,
+                                 dummy_unixctl_tables, NULL);
+        unixctl_command_register("vtepd/dummy-learn", "PORT VLAN MAC [IP]",
+                                 3, 4, dummy_unixctl_learn, NULL);
+        unixctl_command_register("vtepd/dummy-unlearn", "PORT VLAN MAC",
+                                 3, 3, dummy_unixctl_learn, "del");
+        unixctl_command_register("vtepd/dummy-stats",
+                                 "PORT VLAN PKTS_FROM BYTES_FROM PKTS_TO "
+                                 "BYTES_TO", 6, 6, dummy_unixctl_stats, NULL);
+        unixctl_command_register("vtepd/dummy-fail", "OP ERRNO [COUNT]",
+                                 2, 3, dummy_unixctl_fail, NULL);
+    }
+}
+
+static int
+dummy_open__(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
+{
+    int error = dummy_open(cfg, dpp);
+    if (!error) {
+        dummy_register_commands();
+    }
+    return error;
+}
+
+const struct vtep_dp_class vtep_dp_dummy_class = {
+    .type = "dummy",
+    .open = dummy_open__,
+    .close = dummy_close,
+    .run = NULL,
+    .wait = dummy_wait,
+    .ls_set = dummy_ls_set,
+    .ls_del = dummy_ls_del,
+    .binding_add = dummy_binding_add,
+    .binding_del = dummy_binding_del,
+    .ucast_set = dummy_ucast_set,
+    .ucast_del = dummy_ucast_del,
+    .flood_set = dummy_flood_set,
+    .learned_poll = dummy_learned_poll,
+    .binding_stats = dummy_binding_stats,
+    .format_stats = dummy_format_stats,
+};

@@ -1,0 +1,628 @@
+/*
+ * vtep-reconcile.c: desired state -> datapath operations (see
+ * vtep-reconcile.h).
+ */
+#include <config.h>
+#include "vtep-reconcile.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+#include "util.h"
+#include "uuid.h"
+#include "vtep-dp.h"
+#include "vtep-fault.h"
+#include "vtep-state.h"
+
+VLOG_DEFINE_THIS_MODULE(vtep_reconcile);
+
+#define RETRY_MIN_MS 1000
+#define RETRY_MAX_MS 16000
+
+/* What the datapath holds for one logical switch. */
+struct inst_ls {
+    struct hmap_node node;        /* In reconciler 'lss', by vni. */
+    uint32_t vni;
+    struct uuid uuid;             /* The Logical_Switch it came from. */
+    enum vtep_repl_mode mode;
+    char *name;
+    struct ovs_list bindings;     /* "struct inst_binding"s. */
+    struct hmap ucast;            /* "struct inst_mac"s, by MAC. */
+    struct hmap flood;            /* "struct inst_flood"s, by MAC. */
+};
+
+struct inst_binding {
+    struct hmap_node node;        /* In reconciler 'bindings'. */
+    struct ovs_list ls_node;      /* In inst_ls 'bindings'. */
+    char *port;
+    uint16_t vlan;
+    uint32_t vni;
+};
+
+struct inst_mac {
+    struct hmap_node node;
+    struct eth_addr mac;
+    ovs_be32 remote;
+};
+
+struct inst_flood {
+    struct hmap_node node;
+    struct eth_addr mac;
+    ovs_be32 *remotes;
+    size_t n_remotes;
+};
+
+struct reconciler {
+    struct vtep_dp *dp;
+    struct vtep_faults *faults;
+    struct hmap lss;              /* "struct inst_ls"s. */
+    struct hmap bindings;         /* "struct inst_binding"s. */
+    size_t n_ucast, n_flood;
+
+    struct vtep_dirty retry;      /* Keys whose last operation failed. */
+    long long int retry_at;
+    int retry_ms;
+    int last_error;
+
+    uint64_t n_ops, n_errors;
+};
+
+static const char *fault_object = "datapath";
+
+struct reconciler *
+reconciler_create(struct vtep_dp *dp, struct vtep_faults *faults)
+{
+    struct reconciler *r = xzalloc(sizeof *r);
+    r->dp = dp;
+    r->faults = faults;
+    hmap_init(&r->lss);
+    hmap_init(&r->bindings);
+    vtep_dirty_init(&r->retry);
+    r->retry_ms = RETRY_MIN_MS;
+    return r;
+}
+
+static void
+inst_ls_free(struct inst_ls *ls)
+{
+    struct inst_mac *m;
+    HMAP_FOR_EACH_POP (m, node, &ls->ucast) {
+        free(m);
+    }
+    hmap_destroy(&ls->ucast);
+    struct inst_flood *f;
+    HMAP_FOR_EACH_POP (f, node, &ls->flood) {
+        free(f->remotes);
+        free(f);
+    }
+    hmap_destroy(&ls->flood);
+    free(ls->name);
+    free(ls);
+}
+
+/* Forgets the record; the datapath keeps what it has. */
+void
+reconciler_destroy(struct reconciler *r)
+{
+    if (r) {
+        struct inst_binding *b;
+        HMAP_FOR_EACH_POP (b, node, &r->bindings) {
+            free(b->port);
+            free(b);
+        }
+        hmap_destroy(&r->bindings);
+        struct inst_ls *ls;
+        HMAP_FOR_EACH_POP (ls, node, &r->lss) {
+            inst_ls_free(ls);
+        }
+        hmap_destroy(&r->lss);
+        vtep_dirty_destroy(&r->retry);
+        free(r);
+    }
+}
+
+static struct inst_ls *
+inst_ls_find(const struct reconciler *r, uint32_t vni)
+{
+    struct inst_ls *ls;
+    HMAP_FOR_EACH_WITH_HASH (ls, node, hash_int(vni, 0), &r->lss) {
+        if (ls->vni == vni) {
+            return ls;
+        }
+    }
+    return NULL;
+}
+
+static struct inst_binding *
+inst_binding_find(const struct reconciler *r, const char *port,
+                  uint16_t vlan)
+{
+    struct inst_binding *b;
+    HMAP_FOR_EACH_WITH_HASH (b, node, hash_string(port, vlan),
+                             &r->bindings) {
+        if (b->vlan == vlan && !strcmp(b->port, port)) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+static struct inst_mac *
+inst_mac_find(const struct inst_ls *ls, struct eth_addr mac)
+{
+    struct inst_mac *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash_bytes(mac.ea, 6, 0), &ls->ucast) {
+        if (eth_addr_equals(m->mac, mac)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static struct inst_flood *
+inst_flood_find(const struct inst_ls *ls, struct eth_addr mac)
+{
+    struct inst_flood *f;
+    HMAP_FOR_EACH_WITH_HASH (f, node, hash_bytes(mac.ea, 6, 0), &ls->flood) {
+        if (eth_addr_equals(f->mac, mac)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* Accounts for one operation.  On failure, reports the fault and returns
+ * false. */
+static bool
+op_done(struct reconciler *r, int error, const char *what, uint32_t vni)
+{
+    r->n_ops++;
+    if (!error) {
+        return true;
+    }
+    r->n_errors++;
+    r->last_error = error;
+    vtep_faults_set(r->faults,
+                    error == ENOSPC ? VTEP_FAULT_DP_FULL
+                                    : VTEP_FAULT_DP_ERROR,
+                    fault_object, NULL, "%s datapath: %s (vni %"PRIu32") "
+                    "failed: %s; will retry", vtep_dp_type(r->dp), what, vni,
+                    ovs_strerror(error));
+    return false;
+}
+
+/* Removes every entry of 'ls' from the datapath, then 'ls' itself.
+ * Returns false if an operation failed (the rest waits for a retry). */
+static bool
+teardown_ls(struct reconciler *r, struct inst_ls *ls)
+{
+    struct inst_binding *b;
+    LIST_FOR_EACH_SAFE (b, ls_node, &ls->bindings) {
+        if (!op_done(r, vtep_dp_binding_del(r->dp, b->port, b->vlan),
+                     "binding_del", ls->vni)) {
+            return false;
+        }
+        hmap_remove(&r->bindings, &b->node);
+        ovs_list_remove(&b->ls_node);
+        free(b->port);
+        free(b);
+    }
+    struct inst_mac *m;
+    HMAP_FOR_EACH_SAFE (m, node, &ls->ucast) {
+        if (!op_done(r, vtep_dp_ucast_del(r->dp, ls->vni, m->mac),
+                     "ucast_del", ls->vni)) {
+            return false;
+        }
+        hmap_remove(&ls->ucast, &m->node);
+        r->n_ucast--;
+        free(m);
+    }
+    struct inst_flood *f;
+    HMAP_FOR_EACH_SAFE (f, node, &ls->flood) {
+        if (!op_done(r, vtep_dp_flood_set(r->dp, ls->vni, f->mac, NULL, 0),
+                     "flood_del", ls->vni)) {
+            return false;
+        }
+        hmap_remove(&ls->flood, &f->node);
+        r->n_flood--;
+        free(f->remotes);
+        free(f);
+    }
+    if (!op_done(r, vtep_dp_ls_del(r->dp, ls->vni), "ls_del", ls->vni)) {
+        return false;
+    }
+    hmap_remove(&r->lss, &ls->node);
+    inst_ls_free(ls);
+    return true;
+}
+
+/* Marks every entry of 'ls' dirty, so that the per-key passes install
+ * them. */
+static void
+populate_ls(struct vtep_state *st, const struct vtep_state_ls *ls)
+{
+    const struct vtep_state_binding *b;
+    LIST_FOR_EACH (b, ls_node, &ls->bindings) {
+        vtep_dirty_binding(&st->dirty, b->port->name, b->vlan);
+    }
+    const struct vtep_state_umac *umac;
+    HMAP_FOR_EACH (umac, node, &ls->ucast) {
+        vtep_dirty_ucast(&st->dirty, ls->vni, umac->mac);
+    }
+    const struct vtep_state_mmac *mmac;
+    HMAP_FOR_EACH (mmac, node, &ls->mcast) {
+        vtep_dirty_mcast(&st->dirty, ls->vni, mmac->mac);
+    }
+}
+
+static bool
+sync_ls(struct reconciler *r, struct vtep_state *st, uint32_t vni)
+{
+    const struct vtep_state_ls *want = vtep_state_find_active(st, vni);
+    struct inst_ls *have = inst_ls_find(r, vni);
+
+    if (have && (!want || !uuid_equals(&have->uuid, &want->uuid))) {
+        if (!teardown_ls(r, have)) {
+            return false;
+        }
+        have = NULL;
+    }
+    if (!want) {
+        return true;
+    }
+
+    struct vtep_dp_ls info = {
+        .vni = vni, .mode = want->mode, .name = want->name,
+    };
+    if (!have) {
+        if (!op_done(r, vtep_dp_ls_set(r->dp, &info), "ls_set", vni)) {
+            return false;
+        }
+        have = xzalloc(sizeof *have);
+        have->vni = vni;
+        have->uuid = want->uuid;
+        have->mode = want->mode;
+        have->name = xstrdup(want->name);
+        ovs_list_init(&have->bindings);
+        hmap_init(&have->ucast);
+        hmap_init(&have->flood);
+        hmap_insert(&r->lss, &have->node, hash_int(vni, 0));
+        populate_ls(st, want);
+    } else if (have->mode != want->mode || strcmp(have->name, want->name)) {
+        if (!op_done(r, vtep_dp_ls_set(r->dp, &info), "ls_set", vni)) {
+            return false;
+        }
+        have->mode = want->mode;
+        free(have->name);
+        have->name = xstrdup(want->name);
+    }
+    return true;
+}
+
+static bool
+sync_binding(struct reconciler *r, const struct vtep_state *st,
+             const char *port, uint16_t vlan)
+{
+    uint32_t want = vtep_state_binding_vni(st, port, vlan);
+    struct inst_binding *have = inst_binding_find(r, port, vlan);
+
+    if (have && have->vni == want) {
+        return true;
+    }
+    if (have) {
+        if (!op_done(r, vtep_dp_binding_del(r->dp, port, vlan),
+                     "binding_del", have->vni)) {
+            return false;
+        }
+        hmap_remove(&r->bindings, &have->node);
+        ovs_list_remove(&have->ls_node);
+        free(have->port);
+        free(have);
+    }
+    struct inst_ls *ls = want ? inst_ls_find(r, want) : NULL;
+    if (ls) {
+        if (!op_done(r, vtep_dp_binding_add(r->dp, port, vlan, want),
+                     "binding_add", want)) {
+            return false;
+        }
+        have = xmalloc(sizeof *have);
+        have->port = xstrdup(port);
+        have->vlan = vlan;
+        have->vni = want;
+        hmap_insert(&r->bindings, &have->node, hash_string(port, vlan));
+        ovs_list_push_back(&ls->bindings, &have->ls_node);
+    }
+    return true;
+}
+
+static bool
+sync_ucast(struct reconciler *r, const struct vtep_state *st, uint32_t vni,
+           struct eth_addr mac)
+{
+    struct inst_ls *ls = inst_ls_find(r, vni);
+    if (!ls) {
+        return true;            /* Installing the switch will mark it. */
+    }
+    ovs_be32 want;
+    bool wanted = vtep_state_ucast_lookup(st, vni, mac, &want);
+    struct inst_mac *have = inst_mac_find(ls, mac);
+
+    if (wanted) {
+        if (!have || have->remote != want) {
+            if (!op_done(r, vtep_dp_ucast_set(r->dp, vni, mac, want),
+                         "ucast_set", vni)) {
+                return false;
+            }
+            if (!have) {
+                have = xmalloc(sizeof *have);
+                have->mac = mac;
+                hmap_insert(&ls->ucast, &have->node,
+                            hash_bytes(mac.ea, 6, 0));
+                r->n_ucast++;
+            }
+            have->remote = want;
+        }
+    } else if (have) {
+        if (!op_done(r, vtep_dp_ucast_del(r->dp, vni, mac), "ucast_del",
+                     vni)) {
+            return false;
+        }
+        hmap_remove(&ls->ucast, &have->node);
+        r->n_ucast--;
+        free(have);
+    }
+    return true;
+}
+
+static bool
+sync_mcast(struct reconciler *r, const struct vtep_state *st, uint32_t vni,
+           struct eth_addr mac)
+{
+    struct inst_ls *ls = inst_ls_find(r, vni);
+    if (!ls) {
+        return true;
+    }
+    ovs_be32 *want;
+    size_t n_want = vtep_state_flood_lookup(st, vni, mac, &want);
+    struct inst_flood *have = inst_flood_find(ls, mac);
+    bool ok = true;
+
+    if (n_want && (!have || have->n_remotes != n_want
+                   || memcmp(have->remotes, want, n_want * sizeof *want))) {
+        ok = op_done(r, vtep_dp_flood_set(r->dp, vni, mac, want, n_want),
+                     "flood_set", vni);
+        if (ok) {
+            if (!have) {
+                have = xzalloc(sizeof *have);
+                have->mac = mac;
+                hmap_insert(&ls->flood, &have->node,
+                            hash_bytes(mac.ea, 6, 0));
+                r->n_flood++;
+            }
+            free(have->remotes);
+            have->remotes = want;
+            have->n_remotes = n_want;
+            want = NULL;
+        }
+    } else if (!n_want && have) {
+        ok = op_done(r, vtep_dp_flood_set(r->dp, vni, mac, NULL, 0),
+                     "flood_del", vni);
+        if (ok) {
+            hmap_remove(&ls->flood, &have->node);
+            r->n_flood--;
+            free(have->remotes);
+            free(have);
+        }
+    }
+    free(want);
+    return ok;
+}
+
+/* Moves the keys of 'from' into 'to'. */
+static void
+dirty_merge(struct hmap *to, struct hmap *from)
+{
+    struct vtep_dirty_key *key;
+    while ((key = vtep_dirty_pop(from)) != NULL) {
+        bool dup = false;
+        struct vtep_dirty_key *k;
+        HMAP_FOR_EACH_WITH_HASH (k, node, key->node.hash, to) {
+            if (k->vni == key->vni && k->vlan == key->vlan
+                && eth_addr_equals(k->mac, key->mac)
+                && !strcmp(k->port ? k->port : "",
+                           key->port ? key->port : "")) {
+                dup = true;
+                break;
+            }
+        }
+        if (dup) {
+            vtep_dirty_key_free(key);
+        } else {
+            hmap_insert(to, &key->node, key->node.hash);
+        }
+    }
+}
+
+static void
+retry_key(struct hmap *retry, struct vtep_dirty_key *key)
+{
+    hmap_insert(retry, &key->node, key->node.hash);
+}
+
+bool
+reconciler_run(struct reconciler *r, struct vtep_state *st, size_t budget)
+{
+    struct vtep_dirty *dirty = &st->dirty;
+    bool had_retries = !vtep_dirty_is_empty(&r->retry);
+
+    if (had_retries && time_msec() >= r->retry_at) {
+        dirty_merge(&dirty->lss, &r->retry.lss);
+        dirty_merge(&dirty->bindings, &r->retry.bindings);
+        dirty_merge(&dirty->ucast, &r->retry.ucast);
+        dirty_merge(&dirty->mcast, &r->retry.mcast);
+    }
+
+    /* Logical switches first: everything else depends on them.  There are
+     * few, and installing one only marks its entries. */
+    struct vtep_dirty_key *key;
+    while ((key = vtep_dirty_pop(&dirty->lss)) != NULL) {
+        if (sync_ls(r, st, key->vni)) {
+            vtep_dirty_key_free(key);
+        } else {
+            retry_key(&r->retry.lss, key);
+        }
+    }
+
+    uint64_t start = r->n_ops;
+    while (r->n_ops - start < budget
+           && (key = vtep_dirty_pop(&dirty->bindings)) != NULL) {
+        if (sync_binding(r, st, key->port, key->vlan)) {
+            vtep_dirty_key_free(key);
+        } else {
+            retry_key(&r->retry.bindings, key);
+        }
+    }
+    while (r->n_ops - start < budget
+           && (key = vtep_dirty_pop(&dirty->ucast)) != NULL) {
+        if (sync_ucast(r, st, key->vni, key->mac)) {
+            vtep_dirty_key_free(key);
+        } else {
+            retry_key(&r->retry.ucast, key);
+        }
+    }
+    while (r->n_ops - start < budget
+           && (key = vtep_dirty_pop(&dirty->mcast)) != NULL) {
+        if (sync_mcast(r, st, key->vni, key->mac)) {
+            vtep_dirty_key_free(key);
+        } else {
+            retry_key(&r->retry.mcast, key);
+        }
+    }
+
+    bool pending = !vtep_dirty_is_empty(dirty);
+    if (!vtep_dirty_is_empty(&r->retry)) {
+        if (!had_retries || time_msec() >= r->retry_at) {
+            /* Back off: 1 s, then doubling while failures continue. */
+            if (had_retries) {
+                r->retry_ms = MIN(r->retry_ms * 2, RETRY_MAX_MS);
+            }
+            r->retry_at = time_msec() + r->retry_ms;
+        }
+    } else if (!pending) {
+        r->retry_ms = RETRY_MIN_MS;
+        if (had_retries || r->last_error) {
+            vtep_faults_clear(r->faults, fault_object);
+            r->last_error = 0;
+        }
+    }
+    return pending;
+}
+
+void
+reconciler_wait(const struct reconciler *r, const struct vtep_state *st)
+{
+    if (!vtep_dirty_is_empty(&st->dirty)) {
+        poll_immediate_wake();
+    } else if (!vtep_dirty_is_empty(&r->retry)) {
+        poll_timer_wait_until(r->retry_at);
+    }
+}
+
+void
+reconciler_get_stats(const struct reconciler *r,
+                     struct reconciler_stats *stats)
+{
+    stats->n_ls = hmap_count(&r->lss);
+    stats->n_bindings = hmap_count(&r->bindings);
+    stats->n_ucast = r->n_ucast;
+    stats->n_flood = r->n_flood;
+    stats->n_ops = r->n_ops;
+    stats->n_errors = r->n_errors;
+    stats->n_retry = vtep_dirty_count(&r->retry);
+}
+
+static int
+compare_inst_ls(const void *a_, const void *b_)
+{
+    const struct inst_ls *const *a = a_;
+    const struct inst_ls *const *b = b_;
+    return (*a)->vni < (*b)->vni ? -1 : (*a)->vni > (*b)->vni;
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void
+format_one_ls(const struct inst_ls *ls, struct ds *out)
+{
+    ds_put_format(out, "%s (vni %"PRIu32", %s)\n", ls->name, ls->vni,
+                  vtep_repl_mode_to_string(ls->mode));
+
+    size_t n = ovs_list_size(&ls->bindings) + hmap_count(&ls->ucast)
+               + hmap_count(&ls->flood);
+    char **lines = xmalloc((n + 1) * sizeof *lines);
+    size_t i = 0;
+    const struct inst_binding *b;
+    LIST_FOR_EACH (b, ls_node, &ls->bindings) {
+        lines[i++] = xasprintf("  binding %s vlan %"PRIu16, b->port,
+                               b->vlan);
+    }
+    const struct inst_mac *m;
+    HMAP_FOR_EACH (m, node, &ls->ucast) {
+        lines[i++] = xasprintf("  ucast "ETH_ADDR_FMT" -> "IP_FMT,
+                               ETH_ADDR_ARGS(m->mac), IP_ARGS(m->remote));
+    }
+    const struct inst_flood *f;
+    HMAP_FOR_EACH (f, node, &ls->flood) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        char mac[ETH_ADDR_STRLEN + 1];
+        vtep_format_mcast_mac(f->mac, mac);
+        ds_put_format(&s, "  flood %s ->", mac);
+        for (size_t j = 0; j < f->n_remotes; j++) {
+            ds_put_format(&s, " "IP_FMT, IP_ARGS(f->remotes[j]));
+        }
+        lines[i++] = ds_steal_cstr(&s);
+    }
+    qsort(lines, n, sizeof *lines, compare_strings);
+    for (i = 0; i < n; i++) {
+        ds_put_format(out, "%s\n", lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
+}
+
+/* Appends what the datapath holds to 'out': every logical switch, or only
+ * the one named (or numbered) 'filter' if it is nonnull. */
+void
+reconciler_format_fdb(const struct reconciler *r, const char *filter,
+                      struct ds *out)
+{
+    size_t n = 0;
+    const struct inst_ls **lss = xmalloc((hmap_count(&r->lss) + 1)
+                                         * sizeof *lss);
+    const struct inst_ls *ls;
+    HMAP_FOR_EACH (ls, node, &r->lss) {
+        char vni[16];
+        snprintf(vni, sizeof vni, "%"PRIu32, ls->vni);
+        if (!filter || !strcmp(filter, ls->name) || !strcmp(filter, vni)) {
+            lss[n++] = ls;
+        }
+    }
+    qsort(lss, n, sizeof *lss, compare_inst_ls);
+    for (size_t i = 0; i < n; i++) {
+        format_one_ls(lss[i], out);
+    }
+    free(lss);
+}

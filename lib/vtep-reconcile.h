@@ -1,0 +1,52 @@
+/*
+ * vtep-reconcile.h: turns the difference between the desired state
+ * (vtep-state.h) and what the datapath holds into datapath operations.
+ *
+ * The reconciler keeps its own record of what it has installed in the
+ * datapath, so it never asks the provider, and it only looks at keys the
+ * desired state marked dirty: with 100k MACs installed, one changed MAC is
+ * one lookup and at most one operation.
+ *
+ * A failed operation leaves the record unchanged for that key and puts the
+ * key on a retry list, retried with backoff (1 s doubling to 16 s); while
+ * any key waits, a datapath fault is active (mac_table_exhaustion for
+ * ENOSPC, else unspecified_fault).
+ *
+ * Work per reconciler_run() call is bounded by 'budget' operations; it
+ * returns true if work remains, and reconciler_wait() then wakes the poll
+ * loop at once.
+ */
+#ifndef VTEP_RECONCILE_H
+#define VTEP_RECONCILE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ds;
+struct vtep_dp;
+struct vtep_faults;
+struct vtep_state;
+
+struct reconciler_stats {
+    size_t n_ls;                  /* Installed logical switches. */
+    size_t n_bindings;
+    size_t n_ucast;
+    size_t n_flood;
+    uint64_t n_ops;               /* Operations issued, ever. */
+    uint64_t n_errors;            /* Of which failed. */
+    size_t n_retry;               /* Keys waiting for a retry. */
+};
+
+struct reconciler *reconciler_create(struct vtep_dp *, struct vtep_faults *);
+void reconciler_destroy(struct reconciler *);
+
+bool reconciler_run(struct reconciler *, struct vtep_state *, size_t budget);
+void reconciler_wait(const struct reconciler *, const struct vtep_state *);
+
+void reconciler_get_stats(const struct reconciler *,
+                          struct reconciler_stats *);
+void reconciler_format_fdb(const struct reconciler *, const char *ls,
+                           struct ds *);
+
+#endif /* vtep-reconcile.h */

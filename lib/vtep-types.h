@@ -1,0 +1,53 @@
+/*
+ * vtep-types.h: plain, validated values that flow from the database side of
+ * vtepd to the desired state, the reconciler and the datapath providers.
+ *
+ * Every string that arrives from an OVSDB row is untrusted.  The parsers
+ * here turn such strings into these values or return a positive errno; they
+ * never log (the caller knows which row it was and logs once).
+ */
+#ifndef VTEP_TYPES_H
+#define VTEP_TYPES_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "openvswitch/types.h"
+#include "packets.h"
+
+#define VTEP_VNI_MAX 0xffffff       /* 24-bit VXLAN network identifier. */
+#define VTEP_VLAN_MAX 4095          /* 802.1Q VID; 0 means untagged. */
+#define VTEP_VXLAN_PORT 4789        /* IANA VXLAN UDP port (RFC 7348). */
+#define VTEP_ENCAP_VXLAN_IPV4 "vxlan_over_ipv4"
+#define VTEP_UNKNOWN_DST "unknown-dst"
+
+/* Logical_Switch:replication_mode.  An empty column means service_node. */
+enum vtep_repl_mode {
+    VTEP_REPL_SERVICE_NODE,
+    VTEP_REPL_SOURCE_NODE,
+};
+
+const char *vtep_repl_mode_to_string(enum vtep_repl_mode);
+
+/* Multicast-remote entries are keyed by MAC; the all-zero MAC (never a
+ * valid multicast MAC) stands for "unknown-dst", the flood entry. */
+static inline bool
+vtep_mac_is_unknown_dst(const struct eth_addr mac)
+{
+    return eth_addr_is_zero(mac);
+}
+
+int vtep_parse_mac(const char *, struct eth_addr *);
+int vtep_parse_ucast_mac(const char *, struct eth_addr *);
+int vtep_parse_mcast_mac(const char *, struct eth_addr *);
+int vtep_parse_vni(const int64_t *key, size_t n_key, uint32_t *vni);
+int vtep_parse_vlan(int64_t, uint16_t *vlan);
+int vtep_parse_repl_mode(const char *, enum vtep_repl_mode *);
+int vtep_parse_ipv4(const char *, ovs_be32 *);
+int vtep_parse_locator(const char *encap, const char *dst_ip, ovs_be32 *ip);
+
+/* Formats 'mcast' as vtep(5) writes it: "unknown-dst" or a MAC. */
+void vtep_format_mcast_mac(const struct eth_addr, char buf[ETH_ADDR_STRLEN
+                                                         + 1]);
+
+#endif /* vtep-types.h */

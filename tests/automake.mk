@@ -1,0 +1,1 @@
+# Tests: unit suites (Check), DB-driven tests, traffic tests.
