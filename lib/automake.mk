@@ -7,6 +7,8 @@ lib_libvtep_a_SOURCES = \
 	lib/vtep-dp-provider.h \
 	lib/vtep-fault.c \
 	lib/vtep-fault.h \
+	lib/vtep-packet.c \
+	lib/vtep-packet.h \
 	lib/vtep-reconcile.c \
 	lib/vtep-reconcile.h \
 	lib/vtep-state.c \

@@ -1161,6 +1161,17 @@ vtep_state_set_local_ip(struct vtep_state *st, ovs_be32 ip)
 
 /* Resync. */
 
+/* True if 'uuid' is a Logical_Switch, Ucast_Macs_Remote or Mcast_Macs_Remote
+ * row that the state holds.  The database side uses it to notice that the
+ * IDL presented a row it already had as new, which happens when the IDL
+ * replaced its whole copy of the database (after a reconnection). */
+bool
+vtep_state_knows_row(const struct vtep_state *st, const struct uuid *uuid)
+{
+    const struct vtep_state_ls *ls = ls_find(st, uuid);
+    return (ls && ls->has_row) || urow_find(st, uuid) || mrow_find(st, uuid);
+}
+
 void
 vtep_state_sweep_begin(struct vtep_state *st)
 {

@@ -182,6 +182,8 @@ void vtep_state_mcast_set(struct vtep_state *, const struct uuid *row,
                           const struct vtep_locator_spec *, size_t n);
 void vtep_state_mcast_del(struct vtep_state *, const struct uuid *row);
 
+bool vtep_state_knows_row(const struct vtep_state *, const struct uuid *);
+
 void vtep_state_sweep_begin(struct vtep_state *);
 void vtep_state_sweep_end(struct vtep_state *);
 

@@ -1,5 +1,8 @@
 sbin_PROGRAMS += vtepd/vtepd
 vtepd_vtepd_SOURCES = \
-	vtepd/vtepd.c
+	vtepd/logical.c \
+	vtepd/physical.c \
+	vtepd/vtepd.c \
+	vtepd/vtepd.h
 nodist_vtepd_vtepd_SOURCES = schema/vtep-idl.c schema/vtep-idl.h
 vtepd_vtepd_LDADD = $(VTEP_LIBS)

@@ -1,0 +1,634 @@
+/*
+ * vtep-packet.c: the packet codec of the userspace datapath (see
+ * vtep-packet.h for the overview).
+ *
+ * Everything here runs once or more per packet.  The rules that keep it
+ * fast: no allocation, no locks, no logging; fields are read and written
+ * in place with fixed-size memcpy() (which compiles to plain loads and
+ * stores); the one memmove() on the common path moves the 12 bytes of MAC
+ * addresses when a tag comes or goes; the IPv4 header checksum of an
+ * encapsulation is summed from its fields, not from memory; and the outer
+ * UDP checksum is left at zero (RFC 7348 section 5: it "SHOULD be
+ * transmitted as zero").
+ *
+ * Field offsets come from the header structs of OVS's lib/packets.h
+ * (offsetof), so the layouts are written down once.
+ */
+#include <config.h>
+#include "vtep-packet.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include "csum.h"
+#include "hash.h"
+#include "util.h"
+#include "vtep-types.h"
+
+BUILD_ASSERT_DECL(VTEP_PKT_ENCAP_LEN == 50);
+BUILD_ASSERT_DECL(sizeof(struct vxlanhdr) == VTEP_PKT_VXLAN_HLEN);
+
+/* Offsets of the fields used below. */
+#define ETH_DST_OFS  offsetof(struct eth_header, eth_dst)
+#define ETH_SRC_OFS  offsetof(struct eth_header, eth_src)
+#define ETH_TYPE_OFS offsetof(struct eth_header, eth_type)
+#define VLAN_TCI_OFS offsetof(struct vlan_eth_header, veth_tci)
+#define VLAN_NEXT_TYPE_OFS offsetof(struct vlan_eth_header, veth_next_type)
+#define ETH_ADDRS_LEN (2 * ETH_ADDR_LEN)  /* Destination and source MAC. */
+
+#define IP_IHL_VER_OFS  offsetof(struct ip_header, ip_ihl_ver)
+#define IP_TOS_OFS      offsetof(struct ip_header, ip_tos)
+#define IP_TOT_LEN_OFS  offsetof(struct ip_header, ip_tot_len)
+#define IP_ID_OFS       offsetof(struct ip_header, ip_id)
+#define IP_FRAG_OFF_OFS offsetof(struct ip_header, ip_frag_off)
+#define IP_TTL_OFS      offsetof(struct ip_header, ip_ttl)
+#define IP_PROTO_OFS    offsetof(struct ip_header, ip_proto)
+#define IP_CSUM_OFS     offsetof(struct ip_header, ip_csum)
+#define IP_SRC_OFS      offsetof(struct ip_header, ip_src)
+#define IP_DST_OFS      offsetof(struct ip_header, ip_dst)
+
+#define UDP_SRC_OFS  offsetof(struct udp_header, udp_src)
+#define UDP_DST_OFS  offsetof(struct udp_header, udp_dst)
+#define UDP_LEN_OFS  offsetof(struct udp_header, udp_len)
+#define UDP_CSUM_OFS offsetof(struct udp_header, udp_csum)
+
+#define VXLAN_FLAGS_OFS offsetof(struct vxlanhdr, vx_flags)
+#define VXLAN_VNI_OFS   offsetof(struct vxlanhdr, vx_vni)
+
+#define ARP_HRD_OFS offsetof(struct arp_eth_header, ar_hrd)
+#define ARP_PRO_OFS offsetof(struct arp_eth_header, ar_pro)
+#define ARP_HLN_OFS offsetof(struct arp_eth_header, ar_hln)
+#define ARP_PLN_OFS offsetof(struct arp_eth_header, ar_pln)
+#define ARP_OP_OFS  offsetof(struct arp_eth_header, ar_op)
+#define ARP_SHA_OFS offsetof(struct arp_eth_header, ar_sha)
+#define ARP_SPA_OFS offsetof(struct arp_eth_header, ar_spa)
+#define ARP_THA_OFS offsetof(struct arp_eth_header, ar_tha)
+#define ARP_TPA_OFS offsetof(struct arp_eth_header, ar_tpa)
+
+/* Byte-wise access to wire fields at any alignment. */
+
+static inline ovs_be16
+get_be16(const uint8_t *p)
+{
+    ovs_be16 x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+static inline ovs_be32
+get_be32(const uint8_t *p)
+{
+    ovs_be32 x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+static inline struct eth_addr
+get_eth_addr(const uint8_t *p)
+{
+    struct eth_addr ea;
+    memcpy(&ea, p, sizeof ea);
+    return ea;
+}
+
+static inline void
+put_be16(uint8_t *p, ovs_be16 x)
+{
+    memcpy(p, &x, sizeof x);
+}
+
+static inline void
+put_be32(uint8_t *p, ovs_be32 x)
+{
+    memcpy(p, &x, sizeof x);
+}
+
+static inline void
+put_eth_addr(uint8_t *p, const struct eth_addr ea)
+{
+    memcpy(p, &ea, sizeof ea);
+}
+
+const char *
+vtep_pkt_drop_to_string(enum vtep_pkt_drop reason)
+{
+    switch (reason) {
+    case VTEP_PKT_OK:
+        return "ok";
+#define VTEP_PKT_DROP_REASON(ENUM, NAME) \
+    case VTEP_PKT_DROP_##ENUM:           \
+        return NAME;
+    VTEP_PKT_DROP_REASONS
+#undef VTEP_PKT_DROP_REASON
+    case VTEP_PKT_N_DROPS:
+        break;
+    }
+    return "unknown";
+}
+
+/* Ethernet and 802.1Q.
+ * ==================== */
+
+/* Parses the Ethernet header of the 'len'-byte 'frame' into '*eth'.
+ *
+ * One VLAN tag is understood, with TPID 0x8100 (802.1Q) or 0x88a8
+ * (802.1ad).  A priority-tagged frame (VID 0) counts as untagged
+ * (eth->vid == 0), but its tag is still skipped (eth->l3_ofs == 18) and
+ * removed by vtep_pkt_vlan_pop().  A double-tagged frame (0x88a8 or 0x8100,
+ * then 0x8100) is classified by its outer tag: eth->vid is the outer VID
+ * and eth->eth_type the TPID of the inner tag, which stays in the payload;
+ * such a frame goes into a tunnel with its inner tag, which the receiver
+ * may refuse (RFC 7348 section 6).
+ *
+ * Returns VTEP_PKT_DROP_RUNT for a frame shorter than its header (14 bytes,
+ * or 18 with a tag), VTEP_PKT_DROP_BAD_SRC_MAC for a multicast or all-zero
+ * source MAC (which no station may send and no bridge may learn; the Linux
+ * bridge drops these too), else VTEP_PKT_OK.  On failure '*eth' is
+ * unspecified. */
+enum vtep_pkt_drop
+vtep_pkt_parse_eth(const uint8_t *frame, size_t len, struct vtep_pkt_eth *eth)
+{
+    if (len < ETH_HEADER_LEN) {
+        return VTEP_PKT_DROP_RUNT;
+    }
+    eth->dst = get_eth_addr(frame + ETH_DST_OFS);
+    eth->src = get_eth_addr(frame + ETH_SRC_OFS);
+
+    ovs_be16 type = get_be16(frame + ETH_TYPE_OFS);
+    if (vtep_pkt_is_vlan_tpid(type)) {
+        if (len < VLAN_ETH_HEADER_LEN) {
+            return VTEP_PKT_DROP_RUNT;
+        }
+        eth->vid = vlan_tci_to_vid(get_be16(frame + VLAN_TCI_OFS));
+        eth->eth_type = get_be16(frame + VLAN_NEXT_TYPE_OFS);
+        eth->l3_ofs = VLAN_ETH_HEADER_LEN;
+    } else {
+        eth->vid = 0;
+        eth->eth_type = type;
+        eth->l3_ofs = ETH_HEADER_LEN;
+    }
+
+    if (eth_addr_is_multicast(eth->src) || eth_addr_is_zero(eth->src)) {
+        return VTEP_PKT_DROP_BAD_SRC_MAC;
+    }
+    return VTEP_PKT_OK;
+}
+
+/* Inserts an 802.1Q tag (TPID 0x8100, PCP 0) for 'vid' after the MAC
+ * addresses of the '*lenp'-byte frame at '*framep', in place: the 12 bytes
+ * of MAC addresses move into the VTEP_PKT_VLAN_HEADROOM bytes that the
+ * caller guarantees before '*framep', and '*framep' and '*lenp' are updated
+ * to the tagged frame.  A frame that already has a tag gets a second, outer
+ * one.  'vid' 0 means untagged: nothing changes.
+ *
+ * Returns 0, or EINVAL if the frame is shorter than an Ethernet header or
+ * 'vid' does not fit 12 bits. */
+int
+vtep_pkt_vlan_push(uint8_t **framep, size_t *lenp, uint16_t vid)
+{
+    if (*lenp < ETH_HEADER_LEN || vid > VLAN_VID_MASK) {
+        return EINVAL;
+    }
+    if (!vid) {
+        return 0;
+    }
+
+    uint8_t *frame = *framep - VLAN_HEADER_LEN;
+    memmove(frame, *framep, ETH_ADDRS_LEN);
+    put_be16(frame + ETH_TYPE_OFS, htons(ETH_TYPE_VLAN_8021Q));
+    put_be16(frame + VLAN_TCI_OFS, htons(vid));
+
+    *framep = frame;
+    *lenp += VLAN_HEADER_LEN;
+    return 0;
+}
+
+/* Removes the outer VLAN tag (802.1Q or 802.1ad, priority tags included)
+ * of the '*lenp'-byte frame at '*framep', in place: the 12 bytes of MAC
+ * addresses move forward over the tag, and '*framep' and '*lenp' are
+ * updated.  An untagged frame is left as it is.
+ *
+ * Returns 0, or EINVAL if the frame is shorter than its header. */
+int
+vtep_pkt_vlan_pop(uint8_t **framep, size_t *lenp)
+{
+    uint8_t *frame = *framep;
+
+    if (*lenp < ETH_HEADER_LEN) {
+        return EINVAL;
+    }
+    if (!vtep_pkt_is_vlan_tpid(get_be16(frame + ETH_TYPE_OFS))) {
+        return 0;
+    }
+    if (*lenp < VLAN_ETH_HEADER_LEN) {
+        return EINVAL;
+    }
+
+    memmove(frame + VLAN_HEADER_LEN, frame, ETH_ADDRS_LEN);
+    *framep = frame + VLAN_HEADER_LEN;
+    *lenp -= VLAN_HEADER_LEN;
+    return 0;
+}
+
+/* Makes the '*lenp'-byte frame at '*framep', tagged or not, into the frame
+ * to send on a trunk port for 'vid' (0 = untagged), in place and with at
+ * most one 12-byte memmove:
+ *
+ *   - untagged, 'vid' 0: unchanged.
+ *   - untagged, 'vid' N: a tag is pushed (see vtep_pkt_vlan_push(); needs
+ *     VTEP_PKT_VLAN_HEADROOM bytes before '*framep').
+ *   - tagged, 'vid' 0: the outer tag is popped.
+ *   - tagged, 'vid' N: the outer tag is rewritten where it is: TPID 0x8100,
+ *     VID N, priority (PCP and DEI) kept.
+ *
+ * Returns 0, or EINVAL as vtep_pkt_vlan_push() and vtep_pkt_vlan_pop(). */
+int
+vtep_pkt_vlan_set(uint8_t **framep, size_t *lenp, uint16_t vid)
+{
+    uint8_t *frame = *framep;
+
+    if (*lenp < ETH_HEADER_LEN || vid > VLAN_VID_MASK) {
+        return EINVAL;
+    }
+    if (!vtep_pkt_is_vlan_tpid(get_be16(frame + ETH_TYPE_OFS))) {
+        return vtep_pkt_vlan_push(framep, lenp, vid);
+    }
+    if (*lenp < VLAN_ETH_HEADER_LEN) {
+        return EINVAL;
+    }
+    if (!vid) {
+        return vtep_pkt_vlan_pop(framep, lenp);
+    }
+
+    ovs_be16 tci = get_be16(frame + VLAN_TCI_OFS);
+    tci = (tci & ~htons(VLAN_VID_MASK)) | htons(vid);
+    put_be16(frame + ETH_TYPE_OFS, htons(ETH_TYPE_VLAN_8021Q));
+    put_be16(frame + VLAN_TCI_OFS, tci);
+    return 0;
+}
+
+/* VXLAN encapsulation.
+ * ==================== */
+
+/* Writes the 8-byte VXLAN header for 'vni' into 'hdr': the I flag set,
+ * reserved fields zero (RFC 7348 section 5).  This is all that goes in
+ * front of the inner frame when the datagram is sent on a UDP socket.
+ *
+ * Returns 0, or EINVAL if 'vni' does not fit 24 bits. */
+int
+vtep_pkt_vxlan_put_header(uint8_t hdr[VTEP_PKT_VXLAN_HLEN], uint32_t vni)
+{
+    if (vni > VTEP_VNI_MAX) {
+        return EINVAL;
+    }
+    put_be32(hdr + VXLAN_FLAGS_OFS, htonl(VXLAN_FLAGS));
+    put_be32(hdr + VXLAN_VNI_OFS, htonl(vni << 8));
+    return 0;
+}
+
+/* Returns the IPv4 header checksum of an encapsulation header, summed from
+ * the field values (host byte order) rather than read back from memory. */
+static ovs_be16
+encap_ip_csum(uint8_t tos, uint16_t tot_len, uint8_t ttl, uint32_t src,
+              uint32_t dst)
+{
+    uint32_t sum = ((IP_IHL_VER(IP_HEADER_LEN / 4, IP_VERSION) << 8 | tos)
+                    + tot_len
+                    + 0                         /* ip_id */
+                    + IP_DONT_FRAGMENT          /* ip_frag_off */
+                    + (ttl << 8 | IPPROTO_UDP)
+                    + (src >> 16) + (src & 0xffff)
+                    + (dst >> 16) + (dst & 0xffff));
+    sum = (sum >> 16) + (sum & 0xffff);
+    sum += sum >> 16;
+    return htons(~sum & 0xffff);
+}
+
+/* Writes into 'hdr' the VTEP_PKT_ENCAP_LEN (50) bytes of Ethernet, IPv4,
+ * UDP and VXLAN headers that go in front of an 'inner_len'-byte inner
+ * frame sent to 't' with 'vni' and outer UDP source port 'udp_src' (see
+ * vtep_pkt_udp_src_port()).  'hdr' may be the caller's headroom just before
+ * the inner frame, or a separate buffer for a gather write.
+ *
+ * The inner frame should be untagged (RFC 7348 section 6); this function
+ * does not look at it.  The outer frame is untagged; vtep_pkt_vlan_push()
+ * on the result adds an underlay tag if one is wanted.
+ *
+ * The IPv4 header has no options, DF set and ID 0: RFC 7348 section 4.3
+ * says VTEPs must not fragment VXLAN packets, and an atomic datagram may
+ * carry any ID (RFC 6864), so no per-packet counter is needed.  The UDP
+ * checksum is zero.
+ *
+ * Returns 0; EINVAL if 'vni' does not fit 24 bits or 'inner_len' is
+ * shorter than an Ethernet header; EMSGSIZE if 'inner_len' exceeds
+ * VTEP_PKT_INNER_MAX. */
+int
+vtep_pkt_vxlan_put_encap(uint8_t hdr[VTEP_PKT_ENCAP_LEN],
+                         const struct vtep_pkt_tunnel *t, uint32_t vni,
+                         ovs_be16 udp_src, size_t inner_len)
+{
+    if (vni > VTEP_VNI_MAX || inner_len < ETH_HEADER_LEN) {
+        return EINVAL;
+    }
+    if (inner_len > VTEP_PKT_INNER_MAX) {
+        return EMSGSIZE;
+    }
+
+    uint8_t *eth = hdr;
+    uint8_t *ip = eth + ETH_HEADER_LEN;
+    uint8_t *udp = ip + IP_HEADER_LEN;
+    uint8_t *vxlan = udp + UDP_HEADER_LEN;
+    uint16_t udp_len = UDP_HEADER_LEN + VTEP_PKT_VXLAN_HLEN + inner_len;
+    uint16_t tot_len = IP_HEADER_LEN + udp_len;
+    uint8_t ttl = t->ttl ? t->ttl : VTEP_PKT_DEFAULT_TTL;
+
+    put_eth_addr(eth + ETH_DST_OFS, t->eth_dst);
+    put_eth_addr(eth + ETH_SRC_OFS, t->eth_src);
+    put_be16(eth + ETH_TYPE_OFS, htons(ETH_TYPE_IP));
+
+    ip[IP_IHL_VER_OFS] = IP_IHL_VER(IP_HEADER_LEN / 4, IP_VERSION);
+    ip[IP_TOS_OFS] = t->tos;
+    put_be16(ip + IP_TOT_LEN_OFS, htons(tot_len));
+    put_be16(ip + IP_ID_OFS, htons(0));
+    put_be16(ip + IP_FRAG_OFF_OFS, htons(IP_DONT_FRAGMENT));
+    ip[IP_TTL_OFS] = ttl;
+    ip[IP_PROTO_OFS] = IPPROTO_UDP;
+    put_be16(ip + IP_CSUM_OFS, encap_ip_csum(t->tos, tot_len, ttl,
+                                             ntohl(t->ip_src),
+                                             ntohl(t->ip_dst)));
+    put_be32(ip + IP_SRC_OFS, t->ip_src);
+    put_be32(ip + IP_DST_OFS, t->ip_dst);
+
+    put_be16(udp + UDP_SRC_OFS, udp_src);
+    put_be16(udp + UDP_DST_OFS, t->udp_dst);
+    put_be16(udp + UDP_LEN_OFS, htons(udp_len));
+    put_be16(udp + UDP_CSUM_OFS, htons(0));
+
+    return vtep_pkt_vxlan_put_header(vxlan, vni);
+}
+
+/* Encapsulates the '*lenp'-byte inner frame at '*framep' in place: writes
+ * the headers of vtep_pkt_vxlan_put_encap() into the VTEP_PKT_ENCAP_LEN
+ * bytes of headroom that the caller guarantees before '*framep', and
+ * updates '*framep' and '*lenp' to the outer frame.  Returns as
+ * vtep_pkt_vxlan_put_encap(); on error nothing changes. */
+int
+vtep_pkt_vxlan_encap(uint8_t **framep, size_t *lenp,
+                     const struct vtep_pkt_tunnel *t, uint32_t vni,
+                     ovs_be16 udp_src)
+{
+    uint8_t *hdr = *framep - VTEP_PKT_ENCAP_LEN;
+    int error = vtep_pkt_vxlan_put_encap(hdr, t, vni, udp_src, *lenp);
+    if (!error) {
+        *framep = hdr;
+        *lenp += VTEP_PKT_ENCAP_LEN;
+    }
+    return error;
+}
+
+/* VXLAN decapsulation.
+ * ==================== */
+
+/* Validates the 'len'-byte UDP payload of a datagram received on the VXLAN
+ * port and fills in '*vx' (the outer addresses zero).  'flags' is a set of
+ * VTEP_PKT_DECAP_* (VTEP_PKT_DECAP_UDP_CSUM does not apply here).
+ *
+ * Following RFC 7348 section 5, the I flag must be set and every reserved
+ * bit, in the flags byte and elsewhere, is ignored: a nonzero reserved bit
+ * is not a reason to drop (extensions such as Group Policy set some).
+ *
+ * Returns VTEP_PKT_OK, or VTEP_PKT_DROP_VXLAN_TOO_SHORT (no room for the
+ * VXLAN header and an inner Ethernet header), VTEP_PKT_DROP_BAD_VXLAN_FLAGS
+ * (I flag clear), VTEP_PKT_DROP_INNER_VLAN_TAG (see
+ * VTEP_PKT_DECAP_INNER_VLAN), or a reason from vtep_pkt_parse_eth() about
+ * the inner frame.  On failure '*vx' is unspecified. */
+enum vtep_pkt_drop
+vtep_pkt_vxlan_decap(const uint8_t *payload, size_t len, unsigned int flags,
+                     struct vtep_pkt_vxlan *vx)
+{
+    vx->ip_src = vx->ip_dst = htonl(0);
+    vx->udp_src = vx->udp_dst = htons(0);
+
+    if (len < VTEP_PKT_VXLAN_HLEN + ETH_HEADER_LEN) {
+        return VTEP_PKT_DROP_VXLAN_TOO_SHORT;
+    }
+    if (!(payload[VXLAN_FLAGS_OFS] & VTEP_PKT_VXLAN_FLAG_I)) {
+        return VTEP_PKT_DROP_BAD_VXLAN_FLAGS;
+    }
+    vx->vni = ntohl(get_be32(payload + VXLAN_VNI_OFS)) >> 8;
+    vx->inner_ofs = VTEP_PKT_VXLAN_HLEN;
+    vx->inner_len = len - VTEP_PKT_VXLAN_HLEN;
+
+    enum vtep_pkt_drop reason = vtep_pkt_parse_eth(payload + vx->inner_ofs,
+                                                   vx->inner_len,
+                                                   &vx->inner);
+    if (reason != VTEP_PKT_OK) {
+        return reason;
+    }
+    if (vtep_pkt_eth_is_tagged(&vx->inner)
+        && !(flags & VTEP_PKT_DECAP_INNER_VLAN)) {
+        return VTEP_PKT_DROP_INNER_VLAN_TAG;
+    }
+    return VTEP_PKT_OK;
+}
+
+/* Validates the 'len'-byte 'frame' received raw (pcap) on the underlay as
+ * a VXLAN packet to UDP port 'udp_dst', and fills in '*vx' (inner_ofs
+ * counts from the start of 'frame').  'flags' is a set of VTEP_PKT_DECAP_*.
+ *
+ * The outer Ethernet header may carry one VLAN tag.  The IPv4 header must
+ * be version 4 with a length (IHL) of at least 20 bytes and a total length
+ * that covers it and fits the frame (Ethernet padding after it is
+ * ignored); its checksum must be right; fragments are dropped (VTEPs do not
+ * fragment, RFC 7348 section 4.3, and we do not reassemble); options are
+ * skipped.  The UDP length must cover the UDP header and fit the IPv4
+ * payload.  Whether the outer destination is our address is for the caller
+ * to decide, from vx->ip_dst.
+ *
+ * Returns VTEP_PKT_OK or the reason to drop; on failure '*vx' is
+ * unspecified. */
+enum vtep_pkt_drop
+vtep_pkt_vxlan_decap_frame(const uint8_t *frame, size_t len,
+                           ovs_be16 udp_dst, unsigned int flags,
+                           struct vtep_pkt_vxlan *vx)
+{
+    struct vtep_pkt_eth outer;
+    enum vtep_pkt_drop reason = vtep_pkt_parse_eth(frame, len, &outer);
+    if (reason != VTEP_PKT_OK) {
+        return reason;
+    }
+    if (outer.eth_type != htons(ETH_TYPE_IP)) {
+        return VTEP_PKT_DROP_NOT_IPV4;
+    }
+
+    /* IPv4. */
+    const uint8_t *ip = frame + outer.l3_ofs;
+    size_t ip_room = len - outer.l3_ofs;
+    if (ip_room < IP_HEADER_LEN) {
+        return VTEP_PKT_DROP_BAD_IP_HEADER;
+    }
+    uint8_t ihl_ver = ip[IP_IHL_VER_OFS];
+    size_t ihl = IP_IHL(ihl_ver) * 4;
+    size_t tot_len = ntohs(get_be16(ip + IP_TOT_LEN_OFS));
+    if (IP_VER(ihl_ver) != IP_VERSION || ihl < IP_HEADER_LEN
+        || tot_len < ihl || tot_len > ip_room) {
+        return VTEP_PKT_DROP_BAD_IP_HEADER;
+    }
+    if (csum(ip, ihl)) {
+        return VTEP_PKT_DROP_BAD_IP_CSUM;
+    }
+    if (IP_IS_FRAGMENT(get_be16(ip + IP_FRAG_OFF_OFS))) {
+        return VTEP_PKT_DROP_IP_FRAGMENT;
+    }
+    if (ip[IP_PROTO_OFS] != IPPROTO_UDP) {
+        return VTEP_PKT_DROP_NOT_UDP;
+    }
+
+    /* UDP. */
+    const uint8_t *udp = ip + ihl;
+    size_t udp_room = tot_len - ihl;
+    if (udp_room < UDP_HEADER_LEN) {
+        return VTEP_PKT_DROP_BAD_UDP_LENGTH;
+    }
+    if (get_be16(udp + UDP_DST_OFS) != udp_dst) {
+        return VTEP_PKT_DROP_WRONG_UDP_PORT;
+    }
+    size_t udp_len = ntohs(get_be16(udp + UDP_LEN_OFS));
+    if (udp_len < UDP_HEADER_LEN || udp_len > udp_room) {
+        return VTEP_PKT_DROP_BAD_UDP_LENGTH;
+    }
+    ovs_be32 ip_src = get_be32(ip + IP_SRC_OFS);
+    ovs_be32 ip_dst = get_be32(ip + IP_DST_OFS);
+    if (flags & VTEP_PKT_DECAP_UDP_CSUM
+        && get_be16(udp + UDP_CSUM_OFS) != htons(0)) {
+        uint32_t partial = csum_add32(csum_add32(0, ip_src), ip_dst);
+        partial = csum_add16(partial, htons(IPPROTO_UDP));
+        partial = csum_add16(partial, htons(udp_len));
+        partial = csum_continue(partial, udp, udp_len);
+        if (csum_finish(partial)) {
+            return VTEP_PKT_DROP_BAD_UDP_CSUM;
+        }
+    }
+
+    /* VXLAN. */
+    const uint8_t *payload = udp + UDP_HEADER_LEN;
+    reason = vtep_pkt_vxlan_decap(payload, udp_len - UDP_HEADER_LEN, flags,
+                                  vx);
+    if (reason != VTEP_PKT_OK) {
+        return reason;
+    }
+    vx->inner_ofs += payload - frame;
+    vx->ip_src = ip_src;
+    vx->ip_dst = ip_dst;
+    vx->udp_src = get_be16(udp + UDP_SRC_OFS);
+    vx->udp_dst = udp_dst;
+    return VTEP_PKT_OK;
+}
+
+/* Outer UDP source port.
+ * ====================== */
+
+/* Returns a hash of the flow that the 'len'-byte 'frame', parsed into
+ * '*eth' by vtep_pkt_parse_eth(), belongs to, for the outer UDP source
+ * port (RFC 7348 section 5) and so for ECMP in the underlay.  It covers
+ * the MAC addresses and the type; for IPv4, the addresses and protocol;
+ * for TCP and UDP, the ports too, except in fragments (whose later pieces
+ * have no ports, and all pieces of a datagram must hash alike).  The VLAN
+ * tag is not covered: a frame hashes the same tagged or untagged.  An IPv4
+ * header too short or malformed to use is left out rather than failing.
+ *
+ * 'basis' seeds the hash (a per-process random value keeps a remote party
+ * from predicting it). */
+uint32_t
+vtep_pkt_flow_hash(const uint8_t *frame, size_t len,
+                   const struct vtep_pkt_eth *eth, uint32_t basis)
+{
+    const ovs_be16 *d = eth->dst.be16;
+    const ovs_be16 *s = eth->src.be16;
+    uint32_t hash = basis;
+    uint32_t n = 16;
+
+    hash = hash_add(hash, (uint32_t) d[0] << 16 | d[1]);
+    hash = hash_add(hash, (uint32_t) d[2] << 16 | s[0]);
+    hash = hash_add(hash, (uint32_t) s[1] << 16 | s[2]);
+    hash = hash_add(hash, (OVS_FORCE uint16_t) eth->eth_type);
+
+    if (eth->eth_type == htons(ETH_TYPE_IP)
+        && len >= eth->l3_ofs + IP_HEADER_LEN) {
+        const uint8_t *ip = frame + eth->l3_ofs;
+        size_t ip_room = len - eth->l3_ofs;
+        size_t ihl = IP_IHL(ip[IP_IHL_VER_OFS]) * 4;
+
+        if (IP_VER(ip[IP_IHL_VER_OFS]) == IP_VERSION
+            && ihl >= IP_HEADER_LEN && ihl <= ip_room) {
+            uint8_t proto = ip[IP_PROTO_OFS];
+
+            hash = hash_add(hash, (OVS_FORCE uint32_t) get_be32(ip
+                                                                + IP_SRC_OFS));
+            hash = hash_add(hash, (OVS_FORCE uint32_t) get_be32(ip
+                                                                + IP_DST_OFS));
+            hash = hash_add(hash, proto);
+            n += 12;
+
+            if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP)
+                && !IP_IS_FRAGMENT(get_be16(ip + IP_FRAG_OFF_OFS))
+                && ip_room >= ihl + 4) {
+                /* Source and destination port, the first 4 bytes of both
+                 * TCP and UDP headers. */
+                hash = hash_add(hash,
+                                (OVS_FORCE uint32_t) get_be32(ip + ihl));
+                n += 4;
+            }
+        }
+    }
+    return hash_finish(hash, n);
+}
+
+/* Maps 'hash' evenly onto a UDP port in [min, max] (the two are swapped if
+ * 'min' > 'max'), by multiplication rather than division.  RFC 7348
+ * recommends VTEP_PKT_SPORT_MIN..VTEP_PKT_SPORT_MAX. */
+ovs_be16
+vtep_pkt_udp_src_port(uint32_t hash, uint16_t min, uint16_t max)
+{
+    if (min > max) {
+        uint16_t tmp = min;
+        min = max;
+        max = tmp;
+    }
+    uint64_t range = (uint64_t) max - min + 1;
+    return htons(min + ((hash * range) >> 32));
+}
+
+/* ARP.
+ * ==== */
+
+/* Parses the 'len'-byte Ethernet payload 'l3' of a frame of type
+ * ETH_TYPE_ARP as an Ethernet/IPv4 ARP request or reply into '*arp'.  The
+ * sender addresses are what Ucast_Macs_Local's ipaddr is learned from; a
+ * sender IPv4 of 0 (an ARP probe, RFC 5227) gives no address.
+ *
+ * Returns VTEP_PKT_OK, VTEP_PKT_DROP_ARP_TOO_SHORT (under 28 bytes) or
+ * VTEP_PKT_DROP_BAD_ARP (not hardware type 1, protocol 0x0800, lengths 6
+ * and 4, operation 1 or 2).  These reasons mean "nothing to learn": the
+ * frame itself is bridged like any other.  On failure '*arp' is
+ * unspecified. */
+enum vtep_pkt_drop
+vtep_pkt_parse_arp(const uint8_t *l3, size_t len, struct vtep_pkt_arp *arp)
+{
+    if (len < ARP_ETH_HEADER_LEN) {
+        return VTEP_PKT_DROP_ARP_TOO_SHORT;
+    }
+    arp->op = ntohs(get_be16(l3 + ARP_OP_OFS));
+    if (get_be16(l3 + ARP_HRD_OFS) != htons(ARP_HRD_ETHERNET)
+        || get_be16(l3 + ARP_PRO_OFS) != htons(ARP_PRO_IP)
+        || l3[ARP_HLN_OFS] != ETH_ADDR_LEN
+        || l3[ARP_PLN_OFS] != sizeof(ovs_be32)
+        || (arp->op != ARP_OP_REQUEST && arp->op != ARP_OP_REPLY)) {
+        return VTEP_PKT_DROP_BAD_ARP;
+    }
+    arp->sha = get_eth_addr(l3 + ARP_SHA_OFS);
+    arp->spa = get_be32(l3 + ARP_SPA_OFS);
+    arp->tha = get_eth_addr(l3 + ARP_THA_OFS);
+    arp->tpa = get_be32(l3 + ARP_TPA_OFS);
+    return VTEP_PKT_OK;
+}

@@ -1,0 +1,489 @@
+#!/bin/bash
+# test-db.sh: vtepd against a real ovsdb-server, driven by vtep-ctl.
+#
+#   vtep-ctl --> ovsdb-server (hardware_vtep, temp dir) <--> vtepd --> dummy
+#                                                                  datapath
+#
+# Each case starts its own ovsdb-server and vtepd (switch sw0, ports p0 and
+# p1, tunnel IP 192.0.2.1, --datapath=dummy), changes the database with
+# vtep-ctl, and checks what the dummy datapath holds (vtepd/dummy-tables),
+# the operations it received (vtepd/dump-ops) and the rows vtepd wrote.
+#
+# Usage: test-db.sh [CASE...]   (default: every case)
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir/_build}
+. "$top_srcdir/tests/lib.sh"
+
+# A logical switch ls0 with VNI 100 bound to p0 VLAN 100.
+setup_ls0() {
+    vtctl add-ls ls0 -- set Logical_Switch ls0 tunnel_key=100 \
+        -- bind-ls sw0 p0 100 ls0 || vt_fail "setup_ls0"
+    expect_dp "ls vni=100 mode=service_node name=ls0" \
+              "binding port=p0 vlan=100 vni=100"
+}
+
+sw0_ports() { vtctl list-ports sw0 2>/dev/null | xargs; }
+
+ls_uuid() { vtctl --bare --columns=_uuid find Logical_Switch name="$1"; }
+
+test_identity() {
+    vt_start_ovsdb
+    vt_start_vtepd --management-ip=198.51.100.7 --description="rack 1 gw"
+    [ "$(vtctl list-ps)" = sw0 ] || vt_fail "list-ps: $(vtctl list-ps)"
+    [ "$(vtctl list-ports sw0 | tr '\n' ' ')" = "p0 p1 " ] \
+        || vt_fail "ports: $(vtctl list-ports sw0)"
+    [ "$(vtctl get Physical_Switch sw0 tunnel_ips)" = '["192.0.2.1"]' ] \
+        || vt_fail "tunnel_ips: $(vtctl get Physical_Switch sw0 tunnel_ips)"
+    [ "$(vtctl get Physical_Switch sw0 management_ips)" \
+      = '["198.51.100.7"]' ] || vt_fail "management_ips"
+    [ "$(vtctl get Physical_Switch sw0 description)" = '"rack 1 gw"' ] \
+        || vt_fail "description"
+    [ "$(switch_faults)" = "[]" ] || vt_fail "faults: $(switch_faults)"
+    appctl vtepd/show | grep -q "connected, lock held" \
+        || vt_fail "show: $(appctl vtepd/show)"
+}
+
+test_adopt_and_leave_others_alone() {
+    vt_start_ovsdb
+    vtctl add-ps sw0 -- add-port sw0 p0 \
+        -- set Physical_Switch sw0 tunnel_ips='["10.9.9.9","10.9.9.8"]' \
+        -- add-ps sw9 -- add-port sw9 p0 -- add-port sw9 q1 \
+        -- set Physical_Switch sw9 tunnel_ips=10.7.7.7 \
+           switch_fault_status=unspecified_fault
+    local p0_uuid before_sw9
+    p0_uuid=$(vtctl --bare --columns=ports list Physical_Switch sw0)
+    before_sw9=$(vtctl list Physical_Switch sw9; vtctl list-ports sw9)
+    vt_start_vtepd
+    vt_wait_output '["192.0.2.1"]' vtctl get Physical_Switch sw0 tunnel_ips \
+        || vt_fail "tunnel_ips not fixed"
+    [ "$(vtctl --bare --columns=_uuid find Physical_Switch name=sw0 \
+         | grep -c .)" = 1 ] || vt_fail "switch row duplicated"
+    vtctl --bare --columns=ports list Physical_Switch sw0 \
+        | grep -q "$p0_uuid" || vt_fail "port p0 was not adopted"
+    [ "$(vtctl list-ports sw0 | tr '\n' ' ')" = "p0 p1 " ] \
+        || vt_fail "ports: $(vtctl list-ports sw0)"
+    [ "$(vtctl list Physical_Switch sw9; vtctl list-ports sw9)" \
+      = "$before_sw9" ] || vt_fail "another switch's rows changed"
+}
+
+test_restore_deleted_rows() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    vtctl del-ps sw0
+    vt_wait_output "p0 p1" sw0_ports || vt_fail "switch not restored"
+    vtctl del-port sw0 p1
+    vt_wait_output "p0 p1" sw0_ports \
+        || vt_fail "port not restored"
+    [ "$(vtctl get Physical_Switch sw0 tunnel_ips)" = '["192.0.2.1"]' ] \
+        || vt_fail "tunnel_ips after restore"
+}
+
+test_second_vtepd_refuses() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    local out rc
+    out=$(timeout 20 "$VTEPD" --no-chdir --unixctl="$VT_DIR/second.ctl" \
+          --name=sw0 --tunnel-ip=192.0.2.2 --datapath=dummy \
+          -vconsole:err -vsyslog:off "$VT_DB" 2>&1)
+    rc=$?
+    [ "$rc" = 1 ] || vt_fail "second vtepd exited with $rc: $out"
+    printf '%s\n' "$out" | grep -q "another vtepd serves this switch" \
+        || vt_fail "no clear message: $out"
+    [ "$(vtctl get Physical_Switch sw0 tunnel_ips)" = '["192.0.2.1"]' ] \
+        || vt_fail "second vtepd wrote the switch"
+}
+
+test_bind_unbind() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl bind-ls sw0 p1 0 ls0
+    expect_dp "binding port=p1 vlan=0 vni=100"
+    vtctl unbind-ls sw0 p0 100
+    expect_no_dp "binding port=p0"
+    expect_dp "ls vni=100 mode=service_node name=ls0"
+    vtctl unbind-ls sw0 p1 0
+    expect_no_dp "^ls "
+    # A switch bound nowhere on this switch is not installed.
+    vtctl add-ls ls5 -- set Logical_Switch ls5 tunnel_key=5
+    sleep 0.3
+    dp_lacks "vni=5" || vt_fail "unbound switch installed"
+}
+
+test_ucast_remote() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2 \
+        -- add-ucast-remote ls0 00:00:00:00:00:02 10.0.0.3
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2" \
+              "ucast vni=100 mac=00:00:00:00:00:02 remote=10.0.0.3"
+    # A VM moves: the row's locator is updated.
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.4
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.4"
+    vtctl del-ucast-remote ls0 00:00:00:00:00:02
+    expect_no_dp "mac=00:00:00:00:00:02"
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.4"
+}
+
+test_duplicate_ucast_rows() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2"
+    # networking-l2gw may leave a second row for the same MAC.
+    local dup
+    dup=$(vtctl -- --id=@l create Physical_Locator \
+              encapsulation_type=vxlan_over_ipv4 dst_ip=10.0.0.9 \
+          -- create Ucast_Macs_Remote MAC='"00:00:00:00:00:01"' \
+              logical_switch="$(ls_uuid ls0)" locator=@l | tail -1)
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.9"
+    vtctl destroy Ucast_Macs_Remote "$dup"
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2"
+    vtctl del-ucast-remote ls0 00:00:00:00:00:01
+    expect_no_dp "mac=00:00:00:00:00:01"
+}
+
+test_mcast_remote() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-mcast-remote ls0 unknown-dst 10.0.0.3
+    expect_dp "flood vni=100 mac=unknown-dst remotes=10.0.0.3"
+    vtctl add-mcast-remote ls0 unknown-dst 10.0.0.2
+    expect_dp "flood vni=100 mac=unknown-dst remotes=10.0.0.2,10.0.0.3"
+    # Our own tunnel IP in the set is not a remote.
+    vtctl add-mcast-remote ls0 unknown-dst 192.0.2.1
+    sleep 0.3
+    expect_dp "flood vni=100 mac=unknown-dst remotes=10.0.0.2,10.0.0.3"
+    vtctl add-mcast-remote ls0 01:00:5e:00:00:fb 10.0.0.3
+    expect_dp "flood vni=100 mac=01:00:5e:00:00:fb remotes=10.0.0.3"
+    vtctl del-mcast-remote ls0 unknown-dst 10.0.0.2
+    expect_dp "flood vni=100 mac=unknown-dst remotes=10.0.0.3"
+    vtctl del-mcast-remote ls0 unknown-dst 10.0.0.3 \
+        -- del-mcast-remote ls0 unknown-dst 192.0.2.1
+    expect_no_dp "mac=unknown-dst"
+    vtctl clear-remote-macs ls0
+    expect_no_dp "^flood"
+}
+
+test_replication_mode() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl set-replication-mode ls0 source_node
+    expect_dp "ls vni=100 mode=source_node name=ls0"
+    vtctl clear Logical_Switch ls0 replication_mode
+    expect_dp "ls vni=100 mode=service_node name=ls0"
+}
+
+test_tunnel_key_change() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2 \
+        -- add-mcast-remote ls0 unknown-dst 10.0.0.2
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2"
+    vtctl set Logical_Switch ls0 tunnel_key=200
+    expect_dp "ls vni=200 mode=service_node name=ls0" \
+              "binding port=p0 vlan=100 vni=200" \
+              "ucast vni=200 mac=00:00:00:00:00:01 remote=10.0.0.2" \
+              "flood vni=200 mac=unknown-dst remotes=10.0.0.2"
+    expect_no_dp "vni=100"
+    # Key 0 (what OVN writes for switches it does not serve) unbinds.
+    vtctl set Logical_Switch ls0 tunnel_key=0
+    expect_no_dp "vni=200"
+    [ "$(port_faults p0)" = "[invalid_vlan_map]" ] \
+        || vt_fail "port fault: $(port_faults p0)"
+    vtctl set Logical_Switch ls0 tunnel_key=300
+    expect_dp "ucast vni=300 mac=00:00:00:00:00:01 remote=10.0.0.2"
+    vt_wait_output "[]" port_faults p0 \
+        || vt_fail "port fault not cleared"
+}
+
+test_del_ls() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2 \
+        -- add-mcast-remote ls0 unknown-dst 10.0.0.2
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2"
+    vtctl clear-remote-macs ls0 -- unbind-ls sw0 p0 100 -- del-ls ls0
+    expect_no_dp "."
+    appctl vtepd/dump-ops | grep -q "error=" \
+        && vt_fail "datapath contract violated: $(appctl vtepd/dump-ops)"
+    return 0
+}
+
+test_bad_mac() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2
+    local bad
+    bad=$(vtctl -- --id=@l create Physical_Locator \
+              encapsulation_type=vxlan_over_ipv4 dst_ip=10.0.0.5 \
+          -- create Ucast_Macs_Remote MAC='"zz:00:00:00:00:01"' \
+              logical_switch="$(ls_uuid ls0)" locator=@l | tail -1)
+    vtctl add-ucast-remote ls0 00:00:00:00:00:02 10.0.0.2
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2" \
+              "ucast vni=100 mac=00:00:00:00:00:02 remote=10.0.0.2"
+    vt_wait_output "[unspecified_fault]" switch_faults \
+        || vt_fail "no switch fault: $(switch_faults)"
+    grep -q "Ucast_Macs_Remote $bad.*zz:00:00:00:00:01" "$VT_DIR/vtepd.log" \
+        || vt_fail "no log line naming the row"
+    # A multicast MAC in Ucast_Macs_Remote is just as bad.
+    vtctl set Ucast_Macs_Remote "$bad" MAC='"01:00:00:00:00:01"'
+    sleep 0.3
+    [ "$(switch_faults)" = "[unspecified_fault]" ] || vt_fail "fault cleared"
+    vtctl set Ucast_Macs_Remote "$bad" MAC='"00:00:00:00:00:0a"'
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:0a remote=10.0.0.5"
+    vt_wait_output "[]" switch_faults \
+        || vt_fail "fault not cleared: $(switch_faults)"
+    # Mcast_Macs_Remote wants unknown-dst or a multicast MAC.
+    vtctl add-mcast-remote ls0 unknown-dst 10.0.0.2
+    vtctl set Mcast_Macs_Remote \
+        "$(vtctl --bare --columns=_uuid list Mcast_Macs_Remote)" \
+        MAC='"00:00:00:00:00:03"'
+    vt_wait_output "[unspecified_fault]" switch_faults \
+        || vt_fail "no fault for a unicast MAC in Mcast_Macs_Remote"
+    expect_no_dp "^flood"
+}
+
+test_bad_vni() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    vtctl add-ls ls0 -- set Logical_Switch ls0 tunnel_key=16777216 \
+        -- bind-ls sw0 p0 100 ls0 -- add-ls ls1 \
+        -- set Logical_Switch ls1 tunnel_key=7 -- bind-ls sw0 p1 7 ls1
+    expect_dp "ls vni=7 mode=service_node name=ls1"
+    vt_wait_output "[unspecified_fault]" switch_faults \
+        || vt_fail "no switch fault"
+    vt_wait_output "[invalid_vlan_map]" port_faults p0 \
+        || vt_fail "no port fault on p0: $(port_faults p0)"
+    [ "$(port_faults p1)" = "[]" ] || vt_fail "fault on p1"
+    grep -q "Logical_Switch ls0.*16777216" "$VT_DIR/vtepd.log" \
+        || vt_fail "no log line naming ls0"
+    dp_lacks "name=ls0" || vt_fail "bad switch installed"
+    vtctl set Logical_Switch ls0 tunnel_key=-5
+    sleep 0.3
+    dp_lacks "name=ls0" || vt_fail "negative key installed"
+    vtctl set Logical_Switch ls0 tunnel_key=16777215
+    expect_dp "ls vni=16777215 mode=service_node name=ls0" \
+              "binding port=p0 vlan=100 vni=16777215"
+    vt_wait_output "[]" switch_faults \
+        || vt_fail "switch fault not cleared"
+    vt_wait_output "[]" port_faults p0 \
+        || vt_fail "port fault not cleared"
+}
+
+test_duplicate_vni() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ls ls1 -- set Logical_Switch ls1 tunnel_key=100 \
+        -- bind-ls sw0 p1 7 ls1 \
+        -- add-ucast-remote ls1 00:00:00:00:00:07 10.0.0.7
+    vt_wait_output "[unspecified_fault]" switch_faults \
+        || vt_fail "no switch fault"
+    vt_wait_output "[invalid_vlan_map]" port_faults p1 \
+        || vt_fail "no port fault"
+    expect_dp "ls vni=100 mode=service_node name=ls0"
+    dp_lacks "port=p1" || vt_fail "conflicting binding applied"
+    dp_lacks "00:00:00:00:00:07" || vt_fail "conflicting MAC applied"
+    # The conflict ends when ls0 goes: ls1 takes VNI 100.
+    vtctl unbind-ls sw0 p0 100 -- del-ls ls0
+    expect_dp "ls vni=100 mode=service_node name=ls1" \
+              "binding port=p1 vlan=7 vni=100" \
+              "ucast vni=100 mac=00:00:00:00:00:07 remote=10.0.0.7"
+    vt_wait_output "[]" switch_faults || vt_fail "fault stays"
+    vt_wait_output "[]" port_faults p1 || vt_fail "port fault"
+}
+
+test_bad_locator() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 300.1.1.1 \
+        -- add-ucast-remote ls0 00:00:00:00:00:02 10.0.0.2 \
+        -- add-ucast-remote ls0 00:00:00:00:00:03 224.0.0.5
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:02 remote=10.0.0.2"
+    vt_wait_output "[unspecified_fault]" switch_faults \
+        || vt_fail "no switch fault"
+    dp_lacks "00:00:00:00:00:01" || vt_fail "bad locator applied"
+    dp_lacks "00:00:00:00:00:03" || vt_fail "multicast locator applied"
+    grep -q "300.1.1.1" "$VT_DIR/vtepd.log" || vt_fail "no log line"
+    # A set with one bad and one good locator: the good one is used.
+    vtctl add-mcast-remote ls0 unknown-dst 10.0.0.3 \
+        -- add-mcast-remote ls0 unknown-dst 1.2.3
+    expect_dp "flood vni=100 mac=unknown-dst remotes=10.0.0.3"
+    # An encapsulation other than vxlan_over_ipv4 cannot even be written.
+    vtctl -- --id=@l create Physical_Locator \
+        encapsulation_type=vxlan_over_ipv6 dst_ip=10.0.0.4 2>/dev/null \
+        && vt_fail "the database accepted a bad encapsulation"
+    # Fixing the rows clears the fault.
+    vtctl del-ucast-remote ls0 00:00:00:00:00:01 \
+        -- del-ucast-remote ls0 00:00:00:00:00:03 \
+        -- del-mcast-remote ls0 unknown-dst 1.2.3
+    vt_wait_output "[]" switch_faults \
+        || vt_fail "fault not cleared: $(switch_faults)"
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:02 remote=10.0.0.2"
+}
+
+test_unkeyed_binding() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    vtctl add-ls ls0 -- bind-ls sw0 p0 100 ls0
+    vt_wait_output "[invalid_vlan_map]" port_faults p0 \
+        || vt_fail "no port fault"
+    grep -q "Physical_Port p0 vlan 100.*ls0 has no tunnel_key" \
+        "$VT_DIR/vtepd.log" || vt_fail "no log line"
+    dp_lacks "binding" || vt_fail "binding applied"
+    vtctl set Logical_Switch ls0 tunnel_key=100
+    expect_dp "binding port=p0 vlan=100 vni=100"
+    vt_wait_output "[]" port_faults p0 || vt_fail "fault stays"
+}
+
+test_bad_vlan_refused_by_schema() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl bind-ls sw0 p1 4096 ls0 2>/dev/null \
+        && vt_fail "the database accepted VLAN 4096"
+    sleep 0.3
+    [ "$(port_faults p1)" = "[]" ] || vt_fail "fault on p1"
+    expect_dp "binding port=p0 vlan=100 vni=100"
+}
+
+test_vtepd_restart() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2 \
+        -- add-ucast-remote ls0 00:00:00:00:00:02 10.0.0.2 \
+        -- add-mcast-remote ls0 unknown-dst 10.0.0.3
+    expect_dp "flood vni=100 mac=unknown-dst remotes=10.0.0.3"
+    vt_stop_vtepd
+    # Changes while vtepd is down.
+    vtctl del-ucast-remote ls0 00:00:00:00:00:02 \
+        -- add-ucast-remote ls0 00:00:00:00:00:03 10.0.0.4
+    vt_start_vtepd
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2" \
+              "ucast vni=100 mac=00:00:00:00:00:03 remote=10.0.0.4" \
+              "flood vni=100 mac=unknown-dst remotes=10.0.0.3" \
+              "binding port=p0 vlan=100 vni=100"
+    expect_no_dp "00:00:00:00:00:02"
+    [ "$(vtctl --bare --columns=_uuid list Physical_Switch | grep -c .)" \
+      = 1 ] || vt_fail "switch rows duplicated"
+    [ "$(vtctl --bare --columns=_uuid list Physical_Port | grep -c .)" \
+      = 2 ] || vt_fail "port rows duplicated"
+    [ "$(vtctl --bare --columns=_uuid list Global | grep -c .)" = 1 ] \
+        || vt_fail "Global rows duplicated"
+    [ "$(vtctl get Physical_Port p0 vlan_bindings)" = '{100=' ] \
+        && vt_fail "bindings lost"
+    return 0
+}
+
+test_ovsdb_restart() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2 \
+        -- add-ucast-remote ls0 00:00:00:00:00:02 10.0.0.2 \
+        -- add-mcast-remote ls0 unknown-dst 10.0.0.3
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:02 remote=10.0.0.2"
+    vt_stop_ovsdb
+    # While the server is down, the database loses a MAC: only a full
+    # resync can notice.
+    ovsdb-tool transact "$VT_DIR/vtep.db" '["hardware_vtep",
+        {"op": "delete", "table": "Ucast_Macs_Remote",
+         "where": [["MAC", "==", "00:00:00:00:00:02"]]}]' >/dev/null \
+        || vt_fail "ovsdb-tool transact"
+    vt_start_ovsdb
+    expect_no_dp "00:00:00:00:00:02"
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2" \
+              "flood vni=100 mac=unknown-dst remotes=10.0.0.3"
+    vtctl add-ucast-remote ls0 00:00:00:00:00:04 10.0.0.2
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:04 remote=10.0.0.2"
+    [ "$(vtctl --bare --columns=_uuid list Physical_Switch | grep -c .)" \
+      = 1 ] || vt_fail "switch rows duplicated"
+    [ "$(vtctl --bare --columns=_uuid list Physical_Port | grep -c .)" \
+      = 2 ] || vt_fail "port rows duplicated"
+}
+
+test_ovsdb_new_database() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2"
+    vt_stop_ovsdb
+    rm -f "$VT_DIR/vtep.db"
+    vt_start_ovsdb
+    vt_wait_output "p0 p1" sw0_ports \
+        || vt_fail "switch not recreated in the new database"
+    expect_no_dp "."
+}
+
+test_incremental_cost() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    local args=() i
+    for i in $(seq 1 2000); do
+        args+=(-- add-ucast-remote ls0
+               "$(printf '00:00:00:00:%02x:%02x' $((i / 256)) $((i % 256)))"
+               10.0.0.2)
+    done
+    vtctl "${args[@]}" 2>/dev/null || vt_fail "bulk insert"
+    vt_wait_until sh -c "ovs-appctl -t '$VT_DIR/vtepd.ctl' \
+        vtepd/dummy-tables --counts | grep -q 'ucast=2000'" \
+        || vt_fail "2000 MACs not installed"
+    appctl vtepd/dump-ops --clear >/dev/null
+    vtctl add-ucast-remote ls0 00:00:00:00:aa:aa 10.0.0.2
+    expect_dp "ucast vni=100 mac=00:00:00:00:aa:aa remote=10.0.0.2"
+    vtctl add-ucast-remote ls0 00:00:00:00:00:05 10.0.0.3
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:05 remote=10.0.0.3"
+    vtctl del-ucast-remote ls0 00:00:00:00:00:06
+    expect_no_dp "mac=00:00:00:00:00:06"
+    local ops
+    ops=$(appctl vtepd/dump-ops)
+    [ "$ops" = "ucast_set vni=100 mac=00:00:00:00:aa:aa remote=10.0.0.2
+ucast_set vni=100 mac=00:00:00:00:00:05 remote=10.0.0.3
+ucast_del vni=100 mac=00:00:00:00:00:06" ] || vt_fail "ops: $ops"
+}
+
+test_datapath_failure_retry() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    appctl vtepd/dummy-fail ucast_set 28 2 >/dev/null
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2
+    vt_wait_output "[mac_table_exhaustion]" switch_faults \
+        || vt_fail "no mac_table_exhaustion fault: $(switch_faults)"
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2"
+    vt_wait_output "[]" switch_faults \
+        || vt_fail "fault not cleared after retry"
+}
+
+test_unixctl() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2
+    expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2"
+    appctl vtepd/show | grep -q "ls0: vni 100, service_node, active, 1 remote" \
+        || vt_fail "show: $(appctl vtepd/show)"
+    appctl vtepd/dump-fdb ls0 | grep -q "ucast 00:00:00:00:00:01 -> 10.0.0.2" \
+        || vt_fail "dump-fdb: $(appctl vtepd/dump-fdb ls0)"
+    appctl vtepd/dump-fdb 100 | grep -q "binding p0 vlan 100" \
+        || vt_fail "dump-fdb by VNI"
+    appctl vtepd/dump-fdb nosuch 2>/dev/null && vt_fail "dump-fdb nosuch"
+    appctl vtepd/stats | grep -q "1 remote MACs" || vt_fail "stats"
+    appctl vlog/list | grep -q logical || vt_fail "vlog commands"
+    vt_stop_vtepd
+}
+
+vt_run_suite "$@"

@@ -1,0 +1,83 @@
+/*
+ * vtepd.h: the context that vtepd's modules share.
+ *
+ * vtepd is one process with one poll loop (see vtepd.c).  Each module has a
+ * *_run() that the loop calls every iteration and, where it has fds or
+ * timers of its own, a *_wait():
+ *
+ *   physical.c   our Physical_Switch and Physical_Port rows: create or
+ *                adopt them, restore them, write the fault columns.
+ *   logical.c    rows -> desired state (lib/vtep-state.h): logical
+ *                switches, our ports' bindings, remote MACs and locators,
+ *                incrementally through IDL change tracking, with a full
+ *                resync after a reconnection.
+ *
+ * The desired state goes to the reconciler and from there, as operations,
+ * to the datapath provider (lib/vtep-reconcile.h, lib/vtep-dp.h).
+ */
+#ifndef VTEPD_H
+#define VTEPD_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "openvswitch/types.h"
+#include "vtep-fault.h"
+#include "vtep-state.h"
+
+struct ovsdb_idl;
+struct ovsdb_idl_txn;
+struct reconciler;
+struct vtep_dp;
+
+/* What the operator configured. */
+struct vtepd_config {
+    char *db_remote;
+    char *name;                   /* Physical_Switch name. */
+    char *description;            /* NULL: leave the column alone. */
+    char *tunnel_ip_s;            /* As given. */
+    ovs_be32 tunnel_ip;
+    char **management_ips;
+    size_t n_management_ips;
+    char **ports;                 /* Trunk ports. */
+    size_t n_ports;
+    char *datapath;               /* "user", "kernel", "dummy". */
+    unsigned int mac_aging;       /* Seconds. */
+    unsigned int mac_limit;       /* Per logical switch; 0: none. */
+    unsigned int vxlan_port;
+};
+
+struct vtepd_ctx {
+    const struct vtepd_config *cfg;
+    struct ovsdb_idl *idl;
+    struct ovsdb_idl_txn *txn;    /* NULL while a transaction is in flight. */
+
+    struct vtep_faults faults;
+    struct vtep_state state;
+    struct vtep_dp *dp;
+    struct reconciler *rec;
+
+    /* logical.c */
+    unsigned int idl_seqno;       /* Last IDL seqno we processed. */
+    bool need_resync;             /* Next pass must be a full sweep. */
+    unsigned long long int n_resyncs;
+    unsigned long long int n_incremental;
+
+    /* physical.c */
+    unsigned int faults_written;  /* Fault seqno last written. */
+    bool switch_created;          /* We inserted the switch row. */
+    unsigned long long int n_restores;
+};
+
+/* physical.c */
+void physical_register_columns(struct ovsdb_idl *);
+void physical_run(struct vtepd_ctx *);
+const struct vteprec_physical_switch *physical_find_switch(
+    const struct vtepd_ctx *);
+bool physical_is_our_port(const struct vtepd_ctx *, const char *name);
+void physical_format(const struct vtepd_ctx *, struct ds *);
+
+/* logical.c */
+void logical_register_columns(struct ovsdb_idl *);
+void logical_run(struct vtepd_ctx *);
+
+#endif /* vtepd.h */
