@@ -443,7 +443,9 @@ vtep_pkt_vxlan_decap(const uint8_t *payload, size_t len, unsigned int flags,
  * fragment, RFC 7348 section 4.3, and we do not reassemble); options are
  * skipped.  The UDP length must cover the UDP header and fit the IPv4
  * payload.  Whether the outer destination is our address is for the caller
- * to decide, from vx->ip_dst.
+ * to decide, from vx->ip_dst.  On an underlay port that carries other
+ * traffic too, VTEP_PKT_DROP_NOT_IPV4, VTEP_PKT_DROP_NOT_UDP and
+ * VTEP_PKT_DROP_WRONG_UDP_PORT mean "not VXLAN" rather than "broken".
  *
  * Returns VTEP_PKT_OK or the reason to drop; on failure '*vx' is
  * unspecified. */
@@ -543,8 +545,11 @@ uint32_t
 vtep_pkt_flow_hash(const uint8_t *frame, size_t len,
                    const struct vtep_pkt_eth *eth, uint32_t basis)
 {
-    const ovs_be16 *d = eth->dst.be16;
-    const ovs_be16 *s = eth->src.be16;
+    /* The 12 bytes of MAC addresses as 3 words, then the type: 16 bytes.
+     * The words are in whatever byte order the host has, which is fine for
+     * a hash that never leaves the host. */
+    const uint16_t *d = (OVS_FORCE const uint16_t *) eth->dst.be16;
+    const uint16_t *s = (OVS_FORCE const uint16_t *) eth->src.be16;
     uint32_t hash = basis;
     uint32_t n = 16;
 
@@ -563,10 +568,11 @@ vtep_pkt_flow_hash(const uint8_t *frame, size_t len,
             && ihl >= IP_HEADER_LEN && ihl <= ip_room) {
             uint8_t proto = ip[IP_PROTO_OFS];
 
-            hash = hash_add(hash, (OVS_FORCE uint32_t) get_be32(ip
-                                                                + IP_SRC_OFS));
-            hash = hash_add(hash, (OVS_FORCE uint32_t) get_be32(ip
-                                                                + IP_DST_OFS));
+            ovs_be32 src = get_be32(ip + IP_SRC_OFS);
+            ovs_be32 dst = get_be32(ip + IP_DST_OFS);
+
+            hash = hash_add(hash, (OVS_FORCE uint32_t) src);
+            hash = hash_add(hash, (OVS_FORCE uint32_t) dst);
             hash = hash_add(hash, proto);
             n += 12;
 

@@ -1,1 +1,2 @@
 dist_noinst_SCRIPTS += utilities/bootstrap.sh
+dist_noinst_SCRIPTS += utilities/demo.sh utilities/run-tests.sh

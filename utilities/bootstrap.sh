@@ -67,7 +67,11 @@ if [ -z "$tarball" ]; then
          "/usr/src/openvswitch (install the openvswitch-source package)" >&2
     exit 1
 fi
-want_stamp="$tarball $(stat -c %s "$tarball")"
+# Debian's directories, so that vtepd's default database socket and control
+# sockets are where Debian's ovsdb-server and ovs-appctl look.
+ovs_configure_args="--enable-ssl --disable-shared --with-pic --prefix=/usr
+    --localstatedir=/var --sysconfdir=/etc"
+want_stamp="$tarball $(stat -c %s "$tarball") $(echo $ovs_configure_args)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] \
    && [ -f "$ovs_src/lib/.libs/libopenvswitch.a" ] \
    && [ -x "$ovs_src/ovsdb/ovsdb-idlc" ]; then
@@ -83,8 +87,7 @@ cd "$ovs_src"
 [ -x configure ] || ./boot.sh
 # Debian's python3, not a user's pyenv: OVS's build scripts need nothing
 # beyond the standard library.
-PYTHON3=/usr/bin/python3 ./configure --enable-ssl --disable-shared \
-    --with-pic >configure.log 2>&1 \
+PYTHON3=/usr/bin/python3 ./configure $ovs_configure_args >configure.log 2>&1 \
     || { tail -30 configure.log; exit 1; }
 jobs=$(nproc)
 # Generated sources first (include/odp-netlink.h, lib/ovsdb-server-idl.h,

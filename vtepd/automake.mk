@@ -6,3 +6,6 @@ vtepd_vtepd_SOURCES = \
 	vtepd/vtepd.h
 nodist_vtepd_vtepd_SOURCES = schema/vtep-idl.c schema/vtep-idl.h
 vtepd_vtepd_LDADD = $(VTEP_LIBS)
+
+man_MANS += vtepd/vtepd.8
+EXTRA_DIST += vtepd/vtepd.8

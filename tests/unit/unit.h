@@ -1,0 +1,65 @@
+/*
+ * unit.h: what the Check suites of tests/unit/ share.
+ *
+ * Each suite (one per lib/ module) is its own binary whose main() hands the
+ * function that builds its Suite to unit_main(), which runs it in fork mode
+ * and prints Check's summary line.
+ *
+ * A test that exposes a known, unfixed bug in lib/ goes into a TCase tagged
+ * UNIT_KNOWN_BUG.  unit_main() runs those too, every time, in a second pass
+ * with the expectation inverted: each must still fail.  The log shows the
+ * failure (the bug); one that passes makes the binary fail, saying that the
+ * bug looks fixed and its test should move to an ordinary TCase.
+ */
+#ifndef UNIT_H
+#define UNIT_H 1
+
+#include <check.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "openvswitch/types.h"
+#include "openvswitch/uuid.h"
+#include "packets.h"
+
+struct sset;
+struct vtep_state;
+
+#define UNIT_KNOWN_BUG "known-bug"
+
+int unit_main(const char *argv0, Suite *(*make_suite)(void));
+
+/* A UUID that is a function of 'n' only, so that tests can name rows by
+ * number.  Different 'n' give different UUIDs. */
+struct uuid unit_uuid(uint32_t n);
+
+/* Destroys 'keys' and returns its members sorted and joined by commas, or
+ * "" if it is empty.  The caller frees the string. */
+char *unit_sset_join(struct sset *keys);
+
+/* The IPv4 address 's' (dotted quad, which must be valid). */
+ovs_be32 unit_ip(const char *s);
+
+/* A pointer to unit_uuid(N), valid in the enclosing block. */
+#define UNIT_UUID(N) ((const struct uuid[]) { unit_uuid(N) })
+
+/* The MAC 's' (unicast, multicast or "unknown-dst", which must be
+ * valid). */
+struct eth_addr unit_mac(const char *s);
+
+/* The unicast MAC "02:00:00:HH:MM:LL" for 'n', in a static buffer. */
+const char *unit_mac_n(uint32_t n);
+
+/* Feeding rows to a vtep_state, named by number (see unit_uuid()). */
+void unit_ls_set(struct vtep_state *, uint32_t ls, const char *name,
+                 int64_t key);
+void unit_ls_set_nokey(struct vtep_state *, uint32_t ls, const char *name);
+void unit_bind(struct vtep_state *, const char *port, int64_t vlan,
+               uint32_t ls);
+void unit_bind_n(struct vtep_state *, const char *port, const int64_t *vlans,
+                 const uint32_t *lss, size_t n);
+void unit_ucast(struct vtep_state *, uint32_t row, uint32_t ls,
+                const char *mac, const char *ip);
+void unit_mcast(struct vtep_state *, uint32_t row, uint32_t ls,
+                const char *mac, const char *ips);
+
+#endif /* unit.h */

@@ -1,0 +1,68 @@
+#!/bin/bash
+# run-tests.sh: install what is needed, build vtepd, run every test suite.
+#
+# This is the README's test command and what CI runs (.ci/run).  Run it as
+# root on Debian 12.  The suites:
+#   unit     Check suites for lib/ (make check), each printing Check's
+#            summary line;
+#   db       vtepd against a real ovsdb-server driven by vtep-ctl
+#            (tests/db/test-db.sh).
+# The last line counts every case: "total: N passed, N failed, N skipped".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+bash utilities/bootstrap.sh --test-peers || exit 1
+
+if [ ! -x configure ] || [ configure.ac -nt configure ] \
+   || [ Makefile.am -nt Makefile.in ]; then
+    autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; exit 1; }
+fi
+mkdir -p _build
+cd _build || exit 1
+if [ ! -f Makefile ]; then
+    ../configure --enable-Werror >configure.log 2>&1 \
+        || { tail -30 configure.log; exit 1; }
+fi
+make -j"$(nproc)" >build.log 2>&1 || { tail -40 build.log; exit 1; }
+echo "build: ok (warning-free: $(grep -c 'warning:' build.log) warnings)"
+
+pass=0 fail=0 skip=0
+
+echo "== unit suites (Check)"
+make -j"$(nproc)" check >check.log 2>&1
+unit_rc=$?
+for log in $(find tests -name 'test-*.log' | sort); do
+    summary=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -1)
+    printf '%s: %s\n' "${log%.log}" "${summary:-no Check summary}"
+    if [ -n "$summary" ]; then
+        checks=$(echo "$summary" | sed 's/.*Checks: \([0-9]*\).*/\1/')
+        failures=$(echo "$summary" | sed 's/.*Failures: \([0-9]*\).*/\1/')
+        errors=$(echo "$summary" | sed 's/.*Errors: \([0-9]*\).*/\1/')
+        bad=$((failures + errors))
+        pass=$((pass + checks - bad))
+        fail=$((fail + bad))
+    fi
+done
+if [ $unit_rc -ne 0 ]; then
+    grep -E '^(FAIL|ERROR)' check.log
+    # A binary that failed without a summary (crash, link error) still
+    # counts.
+    [ $fail -eq 0 ] && fail=1
+fi
+
+echo "== DB-driven suite (ovsdb-server + vtep-ctl)"
+out=$(top_srcdir=$top top_builddir=$PWD bash ../tests/db/test-db.sh 2>&1)
+printf '%s\n' "$out" | grep -v '^$'
+line=$(printf '%s\n' "$out" | tail -1)
+if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]
+then
+    pass=$((pass + BASH_REMATCH[1]))
+    fail=$((fail + BASH_REMATCH[2]))
+    skip=$((skip + BASH_REMATCH[3]))
+else
+    fail=$((fail + 1))
+fi
+
+echo "total: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
