@@ -32,35 +32,10 @@ teardown(void)
     vtep_faults_destroy(&faults);
 }
 
-static char *
-switch_keys(void)
-{
-    struct sset keys = SSET_INITIALIZER(&keys);
-    vtep_faults_switch_keys(&faults, &keys);
-    return unit_sset_join(&keys);
-}
-
-static char *
-port_keys(const char *port)
-{
-    struct sset keys = SSET_INITIALIZER(&keys);
-    vtep_faults_port_keys(&faults, port, &keys);
-    return unit_sset_join(&keys);
-}
-
-#define ASSERT_SWITCH_KEYS(EXPECTED)                \
-    do {                                            \
-        char *keys_ = switch_keys();                \
-        ck_assert_str_eq(keys_, EXPECTED);          \
-        free(keys_);                                \
-    } while (0)
-
-#define ASSERT_PORT_KEYS(PORT, EXPECTED)            \
-    do {                                            \
-        char *keys_ = port_keys(PORT);              \
-        ck_assert_str_eq(keys_, EXPECTED);          \
-        free(keys_);                                \
-    } while (0)
+#define ASSERT_SWITCH_KEYS(EXPECTED) \
+    ck_assert_str_eq(unit_switch_keys(&faults), EXPECTED)
+#define ASSERT_PORT_KEYS(PORT, EXPECTED) \
+    ck_assert_str_eq(unit_port_keys(&faults, PORT), EXPECTED)
 
 /* The catalogue. */
 

@@ -18,9 +18,11 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fatal-signal.h"
 #include "jsonrpc.h"
 #include "lib/vtep-dp.h"
 #include "lib/vtep-fault.h"
@@ -30,7 +32,7 @@
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/util.h"
-#include "sset.h"
+#include "openvswitch/vlog.h"
 #include "timeval.h"
 #include "unit.h"
 #include "unixctl.h"
@@ -50,7 +52,6 @@ static struct vtep_state st;
 static struct vtep_dp *dp;
 static struct reconciler *r;
 
-static char *ctl_dir;
 static struct unixctl_server *server;
 static struct jsonrpc *client;
 
@@ -70,13 +71,25 @@ setup(void)
     ck_assert_str_eq(vtep_dp_type(dp), "dummy");
     r = reconciler_create(dp, &faults);
 
+    /* Once the client is connected, the socket needs no name: remove it
+     * at once, so that a test that fails leaves nothing behind.  OVS
+     * unlinks it again when the server is destroyed and would warn that it
+     * is gone. */
+    vlog_set_levels(vlog_module_from_name("fatal_signal"),
+                    VLF_ANY_DESTINATION, VLL_ERR);
     const char *tmp = getenv("TMPDIR");
-    ctl_dir = xasprintf("%s/vtep-unit.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    ck_assert_msg(mkdtemp(ctl_dir), "mkdtemp: %s", ovs_strerror(errno));
-    char *path = xasprintf("%s/ctl", ctl_dir);
-    ck_assert_int_eq(unixctl_server_create(path, &server), 0);
-    ck_assert_int_eq(unixctl_client_create(path, &client), 0);
+    char *dir = xasprintf("%s/vtep-unit.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    ck_assert_msg(mkdtemp(dir), "mkdtemp: %s", ovs_strerror(errno));
+    char *path = xasprintf("%s/ctl", dir);
+    int error = unixctl_server_create(path, &server);
+    if (!error) {
+        error = unixctl_client_create(path, &client);
+    }
+    fatal_signal_unlink_file_now(path);
+    rmdir(dir);
     free(path);
+    free(dir);
+    ck_assert_msg(!error, "unixctl: %s", ovs_strerror(error));
 }
 
 static void
@@ -84,8 +97,6 @@ teardown(void)
 {
     jsonrpc_close(client);
     unixctl_server_destroy(server);
-    rmdir(ctl_dir);
-    free(ctl_dir);
 
     reconciler_destroy(r);
     vtep_dp_close(dp);
@@ -240,17 +251,6 @@ fdb(const char *filter)
     ds_clear(&s);
     reconciler_format_fdb(r, filter, &s);
     return ds_cstr(&s);
-}
-
-static const char *
-switch_keys(void)
-{
-    static char *s;
-    struct sset keys = SSET_INITIALIZER(&keys);
-    vtep_faults_switch_keys(&faults, &keys);
-    free(s);
-    s = unit_sset_join(&keys);
-    return s;
 }
 
 /* Switch 1, "ls0", VNI 100, bound to p0 VLAN 10, with two remote MACs, a
@@ -687,7 +687,7 @@ START_TEST(test_retry_enospc)
     const struct vtep_fault *f = vtep_faults_find(&faults, "datapath");
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(f->code, VTEP_FAULT_DP_FULL);
-    ck_assert_str_eq(switch_keys(), "mac_table_exhaustion");
+    ck_assert_str_eq(unit_switch_keys(&faults), "mac_table_exhaustion");
 
     /* Not retried before its time. */
     ck_assert(!reconciler_run(r, &st, 100));
@@ -701,7 +701,7 @@ START_TEST(test_retry_enospc)
     ck_assert_uint_eq(s.n_ucast, 3);
     ck_assert_str_eq(dp_counts(), "counts: ls=1 bindings=1 ucast=3 flood=2");
     ck_assert_ptr_null(vtep_faults_find(&faults, "datapath"));
-    ck_assert_str_eq(switch_keys(), "");
+    ck_assert_str_eq(unit_switch_keys(&faults), "");
 }
 END_TEST
 
@@ -714,7 +714,7 @@ START_TEST(test_retry_other_error_backs_off)
     ck_assert_uint_eq(stats().n_bindings, 0);
     ck_assert_int_eq(vtep_faults_find(&faults, "datapath")->code,
                      VTEP_FAULT_DP_ERROR);
-    ck_assert_str_eq(switch_keys(), "unspecified_fault");
+    ck_assert_str_eq(unit_switch_keys(&faults), "unspecified_fault");
 
     /* First retry after 1 s: fails again. */
     xnanosleep(1100 * 1000 * 1000);

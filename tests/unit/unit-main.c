@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/vtep-fault.h"
 #include "lib/vtep-state.h"
 #include "lib/vtep-types.h"
 #include "openvswitch/dynamic-string.h"
@@ -37,17 +38,36 @@ unit_ip(const char *s)
     return in.s_addr;
 }
 
-char *
-unit_sset_join(struct sset *keys)
+/* Destroys 'keys' and returns its members sorted and joined by commas, in
+ * a buffer valid until the next call. */
+static const char *
+join_keys(struct sset *keys)
 {
-    struct ds s = DS_EMPTY_INITIALIZER;
+    static struct ds s = DS_EMPTY_INITIALIZER;
     const char **sorted = sset_sort(keys);
+    ds_clear(&s);
     for (size_t i = 0; i < sset_count(keys); i++) {
         ds_put_format(&s, "%s%s", i ? "," : "", sorted[i]);
     }
     free(sorted);
     sset_destroy(keys);
-    return ds_steal_cstr(&s);
+    return ds_cstr(&s);
+}
+
+const char *
+unit_switch_keys(const struct vtep_faults *faults)
+{
+    struct sset keys = SSET_INITIALIZER(&keys);
+    vtep_faults_switch_keys(faults, &keys);
+    return join_keys(&keys);
+}
+
+const char *
+unit_port_keys(const struct vtep_faults *faults, const char *port)
+{
+    struct sset keys = SSET_INITIALIZER(&keys);
+    vtep_faults_port_keys(faults, port, &keys);
+    return join_keys(&keys);
 }
 
 struct eth_addr

@@ -21,7 +21,7 @@
 #include "openvswitch/uuid.h"
 #include "packets.h"
 
-struct sset;
+struct vtep_faults;
 struct vtep_state;
 
 #define UNIT_KNOWN_BUG "known-bug"
@@ -32,9 +32,12 @@ int unit_main(const char *argv0, Suite *(*make_suite)(void));
  * number.  Different 'n' give different UUIDs. */
 struct uuid unit_uuid(uint32_t n);
 
-/* Destroys 'keys' and returns its members sorted and joined by commas, or
- * "" if it is empty.  The caller frees the string. */
-char *unit_sset_join(struct sset *keys);
+/* The vtep(5) keys that 'faults' puts into switch_fault_status, or into
+ * the port_fault_status of 'port', sorted and joined by commas ("" if
+ * none), in a buffer valid until the next call. */
+const char *unit_switch_keys(const struct vtep_faults *faults);
+const char *unit_port_keys(const struct vtep_faults *faults,
+                           const char *port);
 
 /* The IPv4 address 's' (dotted quad, which must be valid). */
 ovs_be32 unit_ip(const char *s);
