@@ -78,6 +78,13 @@ struct reconciler {
 
 static const char *fault_object = "datapath";
 
+/* What became of one dirty key. */
+enum sync_result {
+    SYNC_DONE,                    /* The datapath matches the state. */
+    SYNC_FAILED,                  /* An operation failed: retry later. */
+    SYNC_PARTIAL,                 /* The work limit was reached midway. */
+};
+
 struct reconciler *
 reconciler_create(struct vtep_dp *dp, struct vtep_faults *faults)
 {
@@ -200,16 +207,20 @@ op_done(struct reconciler *r, int error, const char *what, uint32_t vni)
     return false;
 }
 
-/* Removes every entry of 'ls' from the datapath, then 'ls' itself.
- * Returns false if an operation failed (the rest waits for a retry). */
-static bool
-teardown_ls(struct reconciler *r, struct inst_ls *ls)
+/* Removes every entry of 'ls' from the datapath, then 'ls' itself, while
+ * the operation count stays below 'limit'; what is left waits for the next
+ * call. */
+static enum sync_result
+teardown_ls(struct reconciler *r, struct inst_ls *ls, uint64_t limit)
 {
     struct inst_binding *b;
     LIST_FOR_EACH_SAFE (b, ls_node, &ls->bindings) {
+        if (r->n_ops >= limit) {
+            return SYNC_PARTIAL;
+        }
         if (!op_done(r, vtep_dp_binding_del(r->dp, b->port, b->vlan),
                      "binding_del", ls->vni)) {
-            return false;
+            return SYNC_FAILED;
         }
         hmap_remove(&r->bindings, &b->node);
         ovs_list_remove(&b->ls_node);
@@ -218,9 +229,12 @@ teardown_ls(struct reconciler *r, struct inst_ls *ls)
     }
     struct inst_mac *m;
     HMAP_FOR_EACH_SAFE (m, node, &ls->ucast) {
+        if (r->n_ops >= limit) {
+            return SYNC_PARTIAL;
+        }
         if (!op_done(r, vtep_dp_ucast_del(r->dp, ls->vni, m->mac),
                      "ucast_del", ls->vni)) {
-            return false;
+            return SYNC_FAILED;
         }
         hmap_remove(&ls->ucast, &m->node);
         r->n_ucast--;
@@ -228,21 +242,27 @@ teardown_ls(struct reconciler *r, struct inst_ls *ls)
     }
     struct inst_flood *f;
     HMAP_FOR_EACH_SAFE (f, node, &ls->flood) {
+        if (r->n_ops >= limit) {
+            return SYNC_PARTIAL;
+        }
         if (!op_done(r, vtep_dp_flood_set(r->dp, ls->vni, f->mac, NULL, 0),
                      "flood_del", ls->vni)) {
-            return false;
+            return SYNC_FAILED;
         }
         hmap_remove(&ls->flood, &f->node);
         r->n_flood--;
         free(f->remotes);
         free(f);
     }
+    if (r->n_ops >= limit) {
+        return SYNC_PARTIAL;
+    }
     if (!op_done(r, vtep_dp_ls_del(r->dp, ls->vni), "ls_del", ls->vni)) {
-        return false;
+        return SYNC_FAILED;
     }
     hmap_remove(&r->lss, &ls->node);
     inst_ls_free(ls);
-    return true;
+    return SYNC_DONE;
 }
 
 /* Marks every entry of 'ls' dirty, so that the per-key passes install
@@ -264,20 +284,23 @@ populate_ls(struct vtep_state *st, const struct vtep_state_ls *ls)
     }
 }
 
-static bool
-sync_ls(struct reconciler *r, struct vtep_state *st, uint32_t vni)
+static enum sync_result
+sync_ls(struct reconciler *r, struct vtep_state *st,
+        const struct vtep_dirty_key *key, uint64_t limit)
 {
+    uint32_t vni = key->vni;
     const struct vtep_state_ls *want = vtep_state_find_active(st, vni);
     struct inst_ls *have = inst_ls_find(r, vni);
 
     if (have && (!want || !uuid_equals(&have->uuid, &want->uuid))) {
-        if (!teardown_ls(r, have)) {
-            return false;
+        enum sync_result result = teardown_ls(r, have, limit);
+        if (result != SYNC_DONE) {
+            return result;
         }
         have = NULL;
     }
     if (!want) {
-        return true;
+        return SYNC_DONE;
     }
 
     struct vtep_dp_ls info = {
@@ -285,7 +308,7 @@ sync_ls(struct reconciler *r, struct vtep_state *st, uint32_t vni)
     };
     if (!have) {
         if (!op_done(r, vtep_dp_ls_set(r->dp, &info), "ls_set", vni)) {
-            return false;
+            return SYNC_FAILED;
         }
         have = xzalloc(sizeof *have);
         have->vni = vni;
@@ -299,29 +322,31 @@ sync_ls(struct reconciler *r, struct vtep_state *st, uint32_t vni)
         populate_ls(st, want);
     } else if (have->mode != want->mode || strcmp(have->name, want->name)) {
         if (!op_done(r, vtep_dp_ls_set(r->dp, &info), "ls_set", vni)) {
-            return false;
+            return SYNC_FAILED;
         }
         have->mode = want->mode;
         free(have->name);
         have->name = xstrdup(want->name);
     }
-    return true;
+    return SYNC_DONE;
 }
 
-static bool
-sync_binding(struct reconciler *r, const struct vtep_state *st,
-             const char *port, uint16_t vlan)
+static enum sync_result
+sync_binding(struct reconciler *r, struct vtep_state *st,
+             const struct vtep_dirty_key *key, uint64_t limit OVS_UNUSED)
 {
+    const char *port = key->port;
+    uint16_t vlan = key->vlan;
     uint32_t want = vtep_state_binding_vni(st, port, vlan);
     struct inst_binding *have = inst_binding_find(r, port, vlan);
 
     if (have && have->vni == want) {
-        return true;
+        return SYNC_DONE;
     }
     if (have) {
         if (!op_done(r, vtep_dp_binding_del(r->dp, port, vlan),
                      "binding_del", have->vni)) {
-            return false;
+            return SYNC_FAILED;
         }
         hmap_remove(&r->bindings, &have->node);
         ovs_list_remove(&have->ls_node);
@@ -332,7 +357,7 @@ sync_binding(struct reconciler *r, const struct vtep_state *st,
     if (ls) {
         if (!op_done(r, vtep_dp_binding_add(r->dp, port, vlan, want),
                      "binding_add", want)) {
-            return false;
+            return SYNC_FAILED;
         }
         have = xmalloc(sizeof *have);
         have->port = xstrdup(port);
@@ -341,16 +366,18 @@ sync_binding(struct reconciler *r, const struct vtep_state *st,
         hmap_insert(&r->bindings, &have->node, hash_string(port, vlan));
         ovs_list_push_back(&ls->bindings, &have->ls_node);
     }
-    return true;
+    return SYNC_DONE;
 }
 
-static bool
-sync_ucast(struct reconciler *r, const struct vtep_state *st, uint32_t vni,
-           struct eth_addr mac)
+static enum sync_result
+sync_ucast(struct reconciler *r, struct vtep_state *st,
+           const struct vtep_dirty_key *key, uint64_t limit OVS_UNUSED)
 {
+    uint32_t vni = key->vni;
+    struct eth_addr mac = key->mac;
     struct inst_ls *ls = inst_ls_find(r, vni);
     if (!ls) {
-        return true;            /* Installing the switch will mark it. */
+        return SYNC_DONE;            /* Installing the switch will mark it. */
     }
     ovs_be32 want;
     bool wanted = vtep_state_ucast_lookup(st, vni, mac, &want);
@@ -360,7 +387,7 @@ sync_ucast(struct reconciler *r, const struct vtep_state *st, uint32_t vni,
         if (!have || have->remote != want) {
             if (!op_done(r, vtep_dp_ucast_set(r->dp, vni, mac, want),
                          "ucast_set", vni)) {
-                return false;
+                return SYNC_FAILED;
             }
             if (!have) {
                 have = xmalloc(sizeof *have);
@@ -374,22 +401,24 @@ sync_ucast(struct reconciler *r, const struct vtep_state *st, uint32_t vni,
     } else if (have) {
         if (!op_done(r, vtep_dp_ucast_del(r->dp, vni, mac), "ucast_del",
                      vni)) {
-            return false;
+            return SYNC_FAILED;
         }
         hmap_remove(&ls->ucast, &have->node);
         r->n_ucast--;
         free(have);
     }
-    return true;
+    return SYNC_DONE;
 }
 
-static bool
-sync_mcast(struct reconciler *r, const struct vtep_state *st, uint32_t vni,
-           struct eth_addr mac)
+static enum sync_result
+sync_mcast(struct reconciler *r, struct vtep_state *st,
+           const struct vtep_dirty_key *key, uint64_t limit OVS_UNUSED)
 {
+    uint32_t vni = key->vni;
+    struct eth_addr mac = key->mac;
     struct inst_ls *ls = inst_ls_find(r, vni);
     if (!ls) {
-        return true;
+        return SYNC_DONE;
     }
     ovs_be32 *want;
     size_t n_want = vtep_state_flood_lookup(st, vni, mac, &want);
@@ -424,7 +453,24 @@ sync_mcast(struct reconciler *r, const struct vtep_state *st, uint32_t vni,
         }
     }
     free(want);
-    return ok;
+    return ok ? SYNC_DONE : SYNC_FAILED;
+}
+
+/* Inserts 'key' into 'map' unless an equal key is there already, in which
+ * case 'key' is freed. */
+static void
+dirty_insert(struct hmap *map, struct vtep_dirty_key *key)
+{
+    struct vtep_dirty_key *k;
+    HMAP_FOR_EACH_WITH_HASH (k, node, key->node.hash, map) {
+        if (k->vni == key->vni && k->vlan == key->vlan
+            && eth_addr_equals(k->mac, key->mac)
+            && !strcmp(k->port ? k->port : "", key->port ? key->port : "")) {
+            vtep_dirty_key_free(key);
+            return;
+        }
+    }
+    hmap_insert(map, &key->node, key->node.hash);
 }
 
 /* Moves the keys of 'from' into 'to'. */
@@ -433,29 +479,34 @@ dirty_merge(struct hmap *to, struct hmap *from)
 {
     struct vtep_dirty_key *key;
     while ((key = vtep_dirty_pop(from)) != NULL) {
-        bool dup = false;
-        struct vtep_dirty_key *k;
-        HMAP_FOR_EACH_WITH_HASH (k, node, key->node.hash, to) {
-            if (k->vni == key->vni && k->vlan == key->vlan
-                && eth_addr_equals(k->mac, key->mac)
-                && !strcmp(k->port ? k->port : "",
-                           key->port ? key->port : "")) {
-                dup = true;
-                break;
-            }
-        }
-        if (dup) {
-            vtep_dirty_key_free(key);
-        } else {
-            hmap_insert(to, &key->node, key->node.hash);
-        }
+        dirty_insert(to, key);
     }
 }
 
+/* Syncs the keys of 'todo' with 'sync' until none is left or the
+ * operation count reaches 'limit'.  A key that failed goes to 'retry'; one
+ * that needs more work goes back to 'todo'. */
 static void
-retry_key(struct hmap *retry, struct vtep_dirty_key *key)
+run_pass(struct reconciler *r, struct vtep_state *st, struct hmap *todo,
+         struct hmap *retry,
+         enum sync_result (*sync)(struct reconciler *, struct vtep_state *,
+                                  const struct vtep_dirty_key *, uint64_t),
+         uint64_t limit)
 {
-    hmap_insert(retry, &key->node, key->node.hash);
+    struct vtep_dirty_key *key;
+    while (r->n_ops < limit && (key = vtep_dirty_pop(todo)) != NULL) {
+        switch (sync(r, st, key, limit)) {
+        case SYNC_DONE:
+            vtep_dirty_key_free(key);
+            break;
+        case SYNC_FAILED:
+            dirty_insert(retry, key);
+            break;
+        case SYNC_PARTIAL:
+            dirty_insert(todo, key);
+            return;
+        }
+    }
 }
 
 bool
@@ -463,6 +514,7 @@ reconciler_run(struct reconciler *r, struct vtep_state *st, size_t budget)
 {
     struct vtep_dirty *dirty = &st->dirty;
     bool had_retries = !vtep_dirty_is_empty(&r->retry);
+    uint64_t limit = r->n_ops + budget;
 
     if (had_retries && time_msec() >= r->retry_at) {
         dirty_merge(&dirty->lss, &r->retry.lss);
@@ -471,42 +523,14 @@ reconciler_run(struct reconciler *r, struct vtep_state *st, size_t budget)
         dirty_merge(&dirty->mcast, &r->retry.mcast);
     }
 
-    /* Logical switches first: everything else depends on them.  There are
-     * few, and installing one only marks its entries. */
-    struct vtep_dirty_key *key;
-    while ((key = vtep_dirty_pop(&dirty->lss)) != NULL) {
-        if (sync_ls(r, st, key->vni)) {
-            vtep_dirty_key_free(key);
-        } else {
-            retry_key(&r->retry.lss, key);
-        }
-    }
-
-    uint64_t start = r->n_ops;
-    while (r->n_ops - start < budget
-           && (key = vtep_dirty_pop(&dirty->bindings)) != NULL) {
-        if (sync_binding(r, st, key->port, key->vlan)) {
-            vtep_dirty_key_free(key);
-        } else {
-            retry_key(&r->retry.bindings, key);
-        }
-    }
-    while (r->n_ops - start < budget
-           && (key = vtep_dirty_pop(&dirty->ucast)) != NULL) {
-        if (sync_ucast(r, st, key->vni, key->mac)) {
-            vtep_dirty_key_free(key);
-        } else {
-            retry_key(&r->retry.ucast, key);
-        }
-    }
-    while (r->n_ops - start < budget
-           && (key = vtep_dirty_pop(&dirty->mcast)) != NULL) {
-        if (sync_mcast(r, st, key->vni, key->mac)) {
-            vtep_dirty_key_free(key);
-        } else {
-            retry_key(&r->retry.mcast, key);
-        }
-    }
+    /* Logical switches first: everything else depends on them.  Installing
+     * one only marks its entries; removing one removes them, within the
+     * same budget. */
+    run_pass(r, st, &dirty->lss, &r->retry.lss, sync_ls, limit);
+    run_pass(r, st, &dirty->bindings, &r->retry.bindings, sync_binding,
+             limit);
+    run_pass(r, st, &dirty->ucast, &r->retry.ucast, sync_ucast, limit);
+    run_pass(r, st, &dirty->mcast, &r->retry.mcast, sync_mcast, limit);
 
     bool pending = !vtep_dirty_is_empty(dirty);
     if (!vtep_dirty_is_empty(&r->retry)) {

@@ -468,9 +468,9 @@ vtep_state_ls_set(struct vtep_state *st, const struct uuid *uuid,
     ls->seen = st->sweep;
     int error = vtep_parse_vni(key, n_key, &vni);
     bool bad_key = error != 0;
+    int64_t raw_key = n_key ? key[0] : 0;
     if (bad_key) {
         vni = 0;
-        priv->raw_key = n_key ? key[0] : 0;
     }
     if (vtep_parse_repl_mode(replication_mode, &mode)) {
         mode = VTEP_REPL_SERVICE_NODE;  /* The schema allows nothing else. */
@@ -478,9 +478,11 @@ vtep_state_ls_set(struct vtep_state *st, const struct uuid *uuid,
     name = name && *name ? name : "(unnamed)";
 
     if (ls->has_row && ls->vni == vni && ls->mode == mode
-        && priv->bad_key == bad_key && !strcmp(ls->name, name)) {
+        && priv->bad_key == bad_key && (!bad_key || priv->raw_key == raw_key)
+        && !strcmp(ls->name, name)) {
         return;
     }
+    priv->raw_key = raw_key;
 
     bool attrs_changed = ls->mode != mode || strcmp(ls->name, name);
     if (strcmp(ls->name, name)) {
@@ -497,6 +499,7 @@ vtep_state_ls_set(struct vtep_state *st, const struct uuid *uuid,
     ls->has_row = true;
     ls->mode = mode;
     priv->bad_key = bad_key;
+    bool renamed_holder = attrs_changed && ls->owns_vni;
 
     uint32_t old_vni = ls->vni;
     if (old_vni != vni) {
@@ -509,6 +512,15 @@ vtep_state_ls_set(struct vtep_state *st, const struct uuid *uuid,
         }
     }
     ls_refresh(st, ls, old_vni, attrs_changed);
+
+    if (renamed_holder && ls->vni == old_vni) {
+        struct vni_claim *claim = claim_find(st, ls->vni);
+        for (size_t i = 0; claim && i < claim->n; i++) {
+            if (claim->lss[i] != ls) {
+                ls_update_fault(st, claim->lss[i]);
+            }
+        }
+    }
 }
 
 void
@@ -868,12 +880,11 @@ vtep_state_ucast_del(struct vtep_state *st, const struct uuid *uuid)
     }
 }
 
-/* The remote of 'umac' in 'ls': the most recently written row's, unless
- * that is our own tunnel IP. */
-bool
-vtep_state_ucast_remote(const struct vtep_state *st,
-                        const struct vtep_state_ls *ls OVS_UNUSED,
-                        const struct vtep_state_umac *umac, ovs_be32 *remote)
+/* The remote of 'umac': the most recently written row's, unless that is
+ * our own tunnel IP. */
+static bool
+ucast_remote(const struct vtep_state *st, const struct vtep_state_umac *umac,
+             ovs_be32 *remote)
 {
     const struct vtep_state_urow *best = NULL, *row;
     LIST_FOR_EACH (row, umac_node, &umac->rows) {
@@ -894,7 +905,7 @@ vtep_state_ucast_lookup(const struct vtep_state *st, uint32_t vni,
 {
     const struct vtep_state_ls *ls = vtep_state_find_active(st, vni);
     const struct vtep_state_umac *umac = ls ? umac_find(ls, mac) : NULL;
-    return umac && vtep_state_ucast_remote(st, ls, umac, remote);
+    return umac && ucast_remote(st, umac, remote);
 }
 
 size_t
@@ -1026,18 +1037,9 @@ vtep_state_mcast_set(struct vtep_state *st, const struct uuid *uuid,
     if (!n_ips || !ls_uuid) {
         char *object = mrow_object(uuid);
         vtep_faults_set(st->faults, VTEP_FAULT_BAD_LOCATOR_SET, object, NULL,
-                        "%s: %s%s; row not applied", mac_buf,
-                        !ls_uuid ? "no logical switch"
-                        : "no usable locator",
-                        bad.length ? ": " : "");
-        if (bad.length) {
-            /* Append the details to the fault just set. */
-            const struct vtep_fault *f = vtep_faults_find(st->faults, object);
-            char *detail = xasprintf("%s%s", f->detail, ds_cstr(&bad));
-            vtep_faults_set(st->faults, VTEP_FAULT_BAD_LOCATOR_SET, object,
-                            NULL, "%s", detail);
-            free(detail);
-        }
+                        "%s: %s%s%s; row not applied", mac_buf,
+                        !ls_uuid ? "no logical switch" : "no usable locator",
+                        bad.length ? ": " : "", ds_cstr(&bad));
         free(object);
         row->faulted = true;
         free(ips);

@@ -194,10 +194,6 @@ const struct vtep_state_ls *vtep_state_find_ls(const struct vtep_state *,
                                                const struct uuid *);
 uint32_t vtep_state_binding_vni(const struct vtep_state *, const char *port,
                                 uint16_t vlan);
-bool vtep_state_ucast_remote(const struct vtep_state *,
-                             const struct vtep_state_ls *,
-                             const struct vtep_state_umac *,
-                             ovs_be32 *remote);
 bool vtep_state_ucast_lookup(const struct vtep_state *, uint32_t vni,
                              struct eth_addr, ovs_be32 *remote);
 size_t vtep_state_flood_remotes(const struct vtep_state *,

@@ -646,7 +646,7 @@ START_TEST(test_budget)
 }
 END_TEST
 
-/* Known bug: taking a switch down ignores the budget. */
+/* Regression: taking a switch down ignores the budget. */
 START_TEST(test_teardown_budget)
 {
     enum { N = 100, BUDGET = 10 };
@@ -762,7 +762,7 @@ START_TEST(test_retry_teardown)
 }
 END_TEST
 
-/* Known bug: a key that fails twice is counted twice. */
+/* Regression: a key that fails twice is counted twice. */
 START_TEST(test_retry_counts_keys_once)
 {
     populate();
@@ -879,8 +879,7 @@ reconcile_suite(void)
     tcase_add_test(tc, test_wait);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("known-bugs");
-    tcase_set_tags(tc, UNIT_KNOWN_BUG);
+    tc = tcase_create("regressions");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_teardown_budget);
     tcase_add_test(tc, test_retry_counts_keys_once);

@@ -430,7 +430,7 @@ START_TEST(test_ls_bad_vni)
 }
 END_TEST
 
-/* Known bug: the fault keeps describing the first bad key. */
+/* Regression: the fault keeps describing the first bad key. */
 START_TEST(test_ls_bad_vni_detail_follows_key)
 {
     unit_ls_set(&st, 1, "ls0", 16777216);
@@ -444,7 +444,7 @@ START_TEST(test_ls_bad_vni_detail_follows_key)
 }
 END_TEST
 
-/* Known bug: the duplicate-VNI fault keeps naming the holder by its old
+/* Regression: the duplicate-VNI fault keeps naming the holder by its old
  * name after the holder is renamed. */
 START_TEST(test_dup_vni_detail_follows_holder_name)
 {
@@ -937,7 +937,7 @@ START_TEST(test_mcast_all_locators_bad)
 }
 END_TEST
 
-/* Known bug: re-setting an unchanged row with only bad locators churns
+/* Regression: re-setting an unchanged row with only bad locators churns
  * its fault. */
 START_TEST(test_mcast_all_bad_unchanged_is_quiet)
 {
@@ -966,7 +966,7 @@ START_TEST(test_mcast_all_bad_unchanged_is_quiet)
 }
 END_TEST
 
-/* Known bug: the reasons are appended after "; row not applied", leaving
+/* Regression: the reasons are appended after "; row not applied", leaving
  * "no usable locator: ; row not applied<reasons>". */
 START_TEST(test_mcast_all_bad_detail)
 {
@@ -1286,8 +1286,7 @@ state_suite(void)
     tcase_add_test(tc, test_sweep_removes_unseen);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("known-bugs");
-    tcase_set_tags(tc, UNIT_KNOWN_BUG);
+    tc = tcase_create("regressions");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_ls_bad_vni_detail_follows_key);
     tcase_add_test(tc, test_dup_vni_detail_follows_holder_name);

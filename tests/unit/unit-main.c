@@ -1,11 +1,9 @@
 /*
  * unit-main.c: the runner that every unit test binary shares (see unit.h).
  *
- * Pass 1 runs every TCase that is not tagged UNIT_KNOWN_BUG, in fork mode
- * (unless the CK_FORK environment variable says otherwise, as when running
- * under a debugger), and prints Check's summary.  Pass 2 runs the known-bug
- * TCases and inverts their verdict: a known bug must still make its test
- * fail.
+ * It runs every TCase in fork mode (unless the CK_FORK environment
+ * variable says otherwise, as when running under a debugger) and prints
+ * Check's summary.
  *
  * It also holds the helpers of unit.h that more than one suite uses.
  */
@@ -148,58 +146,17 @@ unit_mcast(struct vtep_state *st, uint32_t row, uint32_t ls,
     free(copy);
 }
 
-static SRunner *
-runner_create(Suite *(*make_suite)(void))
-{
-    SRunner *sr = srunner_create(make_suite());
-    if (!getenv("CK_FORK")) {
-        srunner_set_fork_status(sr, CK_FORK);
-    }
-    return sr;
-}
-
-/* Runs the known-bug TCases.  Returns the number of their tests that
- * passed, which means that the bug is gone (or the test is wrong). */
-static int
-run_known_bugs(Suite *(*make_suite)(void))
-{
-    SRunner *sr = runner_create(make_suite);
-    srunner_run_tagged(sr, NULL, NULL, UNIT_KNOWN_BUG, NULL, CK_SILENT);
-
-    int n = srunner_ntests_run(sr);
-    int n_fixed = 0;
-    TestResult **results = srunner_results(sr);
-    for (int i = 0; i < n; i++) {
-        TestResult *tr = results[i];
-        if (tr_rtype(tr) == CK_PASS) {
-            printf("known bug FIXED?  %s:%d: test in TCase \"%s\" passes "
-                   "now: move it out of the known-bug TCase\n",
-                   tr_lfile(tr), tr_lno(tr), tr_tcname(tr));
-            n_fixed++;
-        } else {
-            printf("known bug still present: %s:%d: %s\n",
-                   tr_lfile(tr), tr_lno(tr), tr_msg(tr));
-        }
-    }
-    if (n) {
-        printf("known bugs: %d tests, %d still failing as expected, "
-               "%d passing\n", n, n - n_fixed, n_fixed);
-    }
-    free(results);
-    srunner_free(sr);
-    return n_fixed;
-}
-
 int
 unit_main(const char *argv0, Suite *(*make_suite)(void))
 {
     set_program_name(argv0);
 
-    SRunner *sr = runner_create(make_suite);
-    srunner_run_tagged(sr, NULL, NULL, NULL, UNIT_KNOWN_BUG, CK_NORMAL);
+    SRunner *sr = srunner_create(make_suite());
+    if (!getenv("CK_FORK")) {
+        srunner_set_fork_status(sr, CK_FORK);
+    }
+    srunner_run_all(sr, CK_NORMAL);
     int n_failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-
-    int n_fixed = run_known_bugs(make_suite);
-    return n_failed || n_fixed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return n_failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

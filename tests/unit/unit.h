@@ -4,12 +4,6 @@
  * Each suite (one per lib/ module) is its own binary whose main() hands the
  * function that builds its Suite to unit_main(), which runs it in fork mode
  * and prints Check's summary line.
- *
- * A test that exposes a known, unfixed bug in lib/ goes into a TCase tagged
- * UNIT_KNOWN_BUG.  unit_main() runs those too, every time, in a second pass
- * with the expectation inverted: each must still fail.  The log shows the
- * failure (the bug); one that passes makes the binary fail, saying that the
- * bug looks fixed and its test should move to an ordinary TCase.
  */
 #ifndef UNIT_H
 #define UNIT_H 1
@@ -23,8 +17,6 @@
 
 struct vtep_faults;
 struct vtep_state;
-
-#define UNIT_KNOWN_BUG "known-bug"
 
 int unit_main(const char *argv0, Suite *(*make_suite)(void));
 
