@@ -273,8 +273,15 @@ physical_run(struct vtepd_ctx *ctx)
     sync_switch_columns(ctx, ps, new);
     sync_ports(ctx, ps, new);
     sync_global(ctx, ps);
-    if (!new) {
+    /* The fault columns only need a look when the registry changed or the
+     * database did (someone may have overwritten them). */
+    unsigned int idl_seqno = ovsdb_idl_get_seqno(ctx->idl);
+    unsigned int faults_seqno = vtep_faults_seqno(&ctx->faults);
+    if (!new && (faults_seqno != ctx->faults_seqno
+                 || idl_seqno != ctx->faults_idl_seqno)) {
         sync_faults(ctx, ps);
+        ctx->faults_seqno = faults_seqno;
+        ctx->faults_idl_seqno = idl_seqno;
     }
 }
 

@@ -486,8 +486,9 @@ vtepd_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
             ds_put_format(&out, " (%s)", ovs_retval_to_string(error));
         }
     }
-    ds_put_format(&out, ", %llu full resyncs, %llu incremental passes\n",
-                  ctx->n_resyncs, ctx->n_incremental);
+    ds_put_format(&out, ", %llu full resyncs, %llu incremental passes, "
+                  "own rows restored %llu times\n", ctx->n_resyncs,
+                  ctx->n_incremental, ctx->n_restores);
 
     physical_format(ctx, &out);
     vtep_state_format(&ctx->state, &out);

@@ -63,7 +63,8 @@ struct vtepd_ctx {
     unsigned long long int n_incremental;
 
     /* physical.c */
-    unsigned int faults_written;  /* Fault seqno last written. */
+    unsigned int faults_seqno;    /* Fault registry seqno last synced. */
+    unsigned int faults_idl_seqno;  /* IDL seqno at that time. */
     bool switch_created;          /* We inserted the switch row. */
     unsigned long long int n_restores;
 };
