@@ -23,6 +23,17 @@ setup_ls0() {
               "binding port=p0 vlan=100 vni=100"
 }
 
+# Exactly one switch, two ports and one Global row: nothing duplicated.
+expect_own_rows_once() {
+    local table want
+    for table in Physical_Switch:1 Physical_Port:2 Global:1; do
+        want=${table#*:}
+        table=${table%:*}
+        [ "$(vtctl --bare --columns=_uuid list "$table" | grep -c .)" \
+          = "$want" ] || vt_fail "$table: not exactly $want row(s)"
+    done
+}
+
 sw0_ports() { vtctl list-ports sw0 2>/dev/null | xargs; }
 
 ls_uuid() { vtctl --bare --columns=_uuid find Logical_Switch name="$1"; }
@@ -92,6 +103,38 @@ test_second_vtepd_refuses() {
         || vt_fail "no clear message: $out"
     [ "$(vtctl get Physical_Switch sw0 tunnel_ips)" = '["192.0.2.1"]' ] \
         || vt_fail "second vtepd wrote the switch"
+}
+
+# Each line: the options, then (after "|") what the error must say.
+BAD_OPTIONS='--name=sw0|--tunnel-ip is required
+--tunnel-ip=300.1.1.1|is not a unicast IPv4 address
+--tunnel-ip=224.0.0.1|is not a unicast IPv4 address
+--tunnel-ip=127.0.0.1|is not a unicast IPv4 address
+--tunnel-ip=192.0.2.1 --tunnel-ip=192.0.2.2|exactly one tunnel IP
+--tunnel-ip=192.0.2.1 --port=p0 --port=p0|p0 given twice
+--tunnel-ip=192.0.2.1 --port=|is not a valid port name
+--tunnel-ip=192.0.2.1 --port=pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp|is not a valid port name
+--tunnel-ip=192.0.2.1 --vxlan-port=0|0 is not a UDP port
+--tunnel-ip=192.0.2.1 --vxlan-port=65536|is not a number from 0 to 65535
+--tunnel-ip=192.0.2.1 --vxlan-port=abc|is not a number
+--tunnel-ip=192.0.2.1 --mac-aging=-1|is not a number
+--tunnel-ip=192.0.2.1 --mac-limit=1e3|is not a number
+--tunnel-ip=192.0.2.1 --datapath=foo|unknown type "foo"
+--tunnel-ip=192.0.2.1 --datapath=dummy unix:a unix:b|at most one non-option'
+
+test_bad_options() {
+    vt_start_ovsdb
+    local line opts want out rc
+    while IFS='|' read -r opts want; do
+        # shellcheck disable=SC2086
+        out=$(timeout 10 "$VTEPD" --unixctl="$VT_DIR/bad.ctl" $opts \
+              -vconsole:off 2>&1)
+        rc=$?
+        [ "$rc" = 1 ] || vt_fail "vtepd $opts: exit status $rc: $out"
+        printf '%s\n' "$out" | grep -qF -- "$want" \
+            || vt_fail "vtepd $opts: said \"$out\", not \"$want\""
+    done <<< "$BAD_OPTIONS"
+    [ -z "$(vtctl list-ps)" ] || vt_fail "a refused vtepd wrote a switch"
 }
 
 test_bind_unbind() {
@@ -375,15 +418,9 @@ test_vtepd_restart() {
               "flood vni=100 mac=unknown-dst remotes=10.0.0.3" \
               "binding port=p0 vlan=100 vni=100"
     expect_no_dp "00:00:00:00:00:02"
-    [ "$(vtctl --bare --columns=_uuid list Physical_Switch | grep -c .)" \
-      = 1 ] || vt_fail "switch rows duplicated"
-    [ "$(vtctl --bare --columns=_uuid list Physical_Port | grep -c .)" \
-      = 2 ] || vt_fail "port rows duplicated"
-    [ "$(vtctl --bare --columns=_uuid list Global | grep -c .)" = 1 ] \
-        || vt_fail "Global rows duplicated"
-    [ "$(vtctl get Physical_Port p0 vlan_bindings)" = '{100=' ] \
-        && vt_fail "bindings lost"
-    return 0
+    expect_own_rows_once
+    vtctl --bare --columns=vlan_bindings find Physical_Port name=p0 \
+        | grep -q '^100=' || vt_fail "binding of p0 lost"
 }
 
 test_ovsdb_restart() {
@@ -407,10 +444,7 @@ test_ovsdb_restart() {
               "flood vni=100 mac=unknown-dst remotes=10.0.0.3"
     vtctl add-ucast-remote ls0 00:00:00:00:00:04 10.0.0.2
     expect_dp "ucast vni=100 mac=00:00:00:00:00:04 remote=10.0.0.2"
-    [ "$(vtctl --bare --columns=_uuid list Physical_Switch | grep -c .)" \
-      = 1 ] || vt_fail "switch rows duplicated"
-    [ "$(vtctl --bare --columns=_uuid list Physical_Port | grep -c .)" \
-      = 2 ] || vt_fail "port rows duplicated"
+    expect_own_rows_once
 }
 
 test_ovsdb_new_database() {
