@@ -5,6 +5,7 @@ lib_libvtep_a_SOURCES = \
 	lib/vtep-dp.h \
 	lib/vtep-dp-dummy.c \
 	lib/vtep-dp-provider.h \
+	lib/vtep-dp-user.c \
 	lib/vtep-fault.c \
 	lib/vtep-fault.h \
 	lib/vtep-packet.c \

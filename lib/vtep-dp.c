@@ -13,6 +13,7 @@
 #include "vtep-dp-provider.h"
 
 static const struct vtep_dp_class *const dp_classes[] = {
+    &vtep_dp_user_class,
     &vtep_dp_dummy_class,
 };
 

@@ -39,6 +39,10 @@ struct vtep_dp_ls {
 enum vtep_learn_type {
     VTEP_LEARN_ADD,                  /* New MAC, or one that moved. */
     VTEP_LEARN_DEL,                  /* Aged out, or its binding went away. */
+    VTEP_LEARN_FULL,                 /* 'vni' reached the MAC limit and a
+                                      * new MAC was not learned ('mac' is
+                                      * the first one refused). */
+    VTEP_LEARN_ROOM,                 /* 'vni' is below its limit again. */
 };
 
 #define VTEP_PORT_NAME_MAX 64

@@ -1,0 +1,1767 @@
+/*
+ * vtep-dp-user.c: the userspace datapath ("--datapath=user").
+ *
+ * DOC: This provider makes any Linux box a VLAN trunk <-> VXLAN gateway
+ * without kernel configuration.  Each trunk port is a libpcap handle
+ * (immediate mode, non-blocking, inbound direction only; libpcap puts back
+ * the 802.1Q tag that the kernel moved into metadata).  VXLAN arrives on a
+ * UDP socket bound to the tunnel IP and leaves through a raw IPv4 socket,
+ * so that the outer UDP source port can carry a hash of the inner flow
+ * (RFC 7348 section 5) while the kernel still does routing and ARP.
+ *
+ * Threads.  One packet thread owns the ports and sockets.  It reads the
+ * forwarding tables, which the main thread (the reconciler) writes, without
+ * locks: they are OVS cmaps, and whatever the main thread replaces or
+ * removes is freed after an RCU grace period.  The flood members of a
+ * logical switch are an immutable array, replaced as a whole.  The packet
+ * thread is the only writer of the learned-MAC table; it changes the table
+ * under 'mutex' so that the main thread can read it, and queues learning
+ * events there, coalesced per (VNI, MAC), for learned_poll().
+ *
+ * Forwarding (../shared/DESIGN.md):
+ *   trunk port: (port, VLAN) -> binding -> VNI; learn the source MAC;
+ *     remote MAC -> VXLAN to its locator; local MAC -> its port and VLAN;
+ *     otherwise -> the other local bindings of the logical switch plus the
+ *     flood list (the exact multicast MAC's entry if there is one, else
+ *     unknown-dst): every remote in source_node mode, one in service_node
+ *     mode.
+ *   tunnel: VNI -> logical switch; the source IP must be a locator of that
+ *     logical switch; deliver to local bindings only (split horizon).
+ *
+ * Every frame that is not forwarded is counted by reason ("drop.REASON" in
+ * vtepd/stats); malformed input is also logged, rate-limited.
+ */
+#include <config.h>
+#include "vtep-dp-provider.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "cmap.h"
+#include "coverage.h"
+#include "hash.h"
+#include "latch.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "random.h"
+#include "seq.h"
+#include "timeval.h"
+#include "util.h"
+#include "vtep-packet.h"
+
+VLOG_DEFINE_THIS_MODULE(vtep_dp_user);
+
+COVERAGE_DEFINE(user_drop);
+COVERAGE_DEFINE(user_learn);
+COVERAGE_DEFINE(user_age);
+
+#define USER_BATCH 32               /* Frames read per port or socket. */
+#define USER_TX_BATCH 64            /* Tunnel packets per sendmmsg(). */
+#define USER_FRAME_MAX 9216         /* Largest frame captured (jumbo). */
+#define USER_OUTER_LEN (IP_HEADER_LEN + UDP_HEADER_LEN \
+                        + VTEP_PKT_VXLAN_HLEN)
+#define USER_MAX_MACS (1u << 20)    /* Learned MACs, all VNIs. */
+#define USER_SOCK_BUF (4 * 1024 * 1024)
+#define USER_REOPEN_MSEC 2000       /* Retry of a port that failed. */
+#define USER_MTU_MSEC 5000          /* MTU refresh. */
+#define USER_SWEEP_MSEC 1000        /* Aging and binding checks. */
+
+/* Why the datapath itself drops a frame.  These continue the codec's
+ * reasons (vtep-packet.h), and their names are just as stable. */
+#define USER_DROP_REASONS                                               \
+    USER_DROP_REASON(NO_BINDING, "no-binding")                          \
+    USER_DROP_REASON(UNKNOWN_VNI, "unknown-vni")                        \
+    USER_DROP_REASON(UNKNOWN_SOURCE, "unknown-source")                  \
+    USER_DROP_REASON(MTU, "mtu")                                        \
+    USER_DROP_REASON(TRUNCATED, "truncated")                            \
+    USER_DROP_REASON(HAIRPIN, "hairpin")                                \
+    USER_DROP_REASON(TX_ERROR, "tx-error")
+
+enum user_drop {
+    USER_DROP_BASE = VTEP_PKT_N_DROPS - 1,
+#define USER_DROP_REASON(ENUM, NAME) USER_DROP_##ENUM,
+    USER_DROP_REASONS
+#undef USER_DROP_REASON
+    USER_N_DROPS
+};
+
+static const char *
+user_drop_to_string(int reason)
+{
+    switch (reason) {
+#define USER_DROP_REASON(ENUM, NAME) case USER_DROP_##ENUM: return NAME;
+    USER_DROP_REASONS
+#undef USER_DROP_REASON
+    default:
+        return vtep_pkt_drop_to_string(reason);
+    }
+}
+
+/* A counter that only the packet thread writes and anyone may read. */
+typedef ATOMIC(uint64_t) user_counter;
+
+static inline void
+counter_add(user_counter *c, uint64_t n)
+{
+    uint64_t value;
+    atomic_read_relaxed(c, &value);
+    atomic_store_relaxed(c, value + n);
+}
+
+static inline uint64_t
+counter_get(user_counter *c)
+{
+    uint64_t value;
+    atomic_read_relaxed(c, &value);
+    return value;
+}
+
+/* A trunk port.  The packet thread owns 'pcap' and 'fd'; 'error' and the
+ * counters may be read by anyone. */
+struct user_port {
+    char *name;
+    pcap_t *pcap;                   /* NULL while the port is not open. */
+    int fd;                         /* pcap's selectable fd, or -1. */
+    long long int next_open;        /* When to retry a failed open. */
+    ATOMIC(int) error;              /* 0: open; else why not (errno). */
+    ATOMIC(int) mtu;
+    user_counter rx_packets, rx_bytes;
+    user_counter tx_packets, tx_bytes;
+};
+
+/* (port, VLAN) -> VNI.  Written by the main thread, read by the packet
+ * thread. */
+struct user_binding {
+    struct cmap_node node;          /* In user_dp's 'bindings'. */
+    size_t port;                    /* Index into user_dp's 'ports'. */
+    uint16_t vlan;                  /* 0: untagged. */
+    uint32_t vni;
+    user_counter from_packets, from_bytes;
+    user_counter to_packets, to_bytes;
+};
+
+/* The local bindings of a logical switch: immutable once published. */
+struct user_members {
+    size_t n;
+    struct user_binding *b[];
+};
+
+/* A remote VTEP that is a locator of a logical switch, counted once per
+ * unicast or flood entry that names it. */
+struct user_locator {
+    struct cmap_node node;          /* In user_ls's 'locators'. */
+    ovs_be32 ip;
+    unsigned int refs;              /* Main thread only. */
+};
+
+struct user_ls {
+    struct cmap_node node;          /* In user_dp's 'lss'. */
+    uint32_t vni;
+    ATOMIC(int) mode;               /* enum vtep_repl_mode. */
+    char *name;                     /* Main thread only. */
+    OVSRCU_TYPE(struct user_members *) members;
+    struct cmap locators;
+};
+
+/* A remote unicast MAC.  Replaced, never changed, once published. */
+struct user_ucast {
+    struct cmap_node node;          /* In user_dp's 'ucasts'. */
+    uint32_t vni;
+    struct eth_addr mac;
+    ovs_be32 remote;
+};
+
+/* A flood list.  Replaced, never changed, once published. */
+struct user_flood {
+    struct cmap_node node;          /* In user_dp's 'floods'. */
+    uint32_t vni;
+    struct eth_addr mac;            /* All-zero: unknown-dst. */
+    ovs_be32 service_node;          /* The one remote for service_node. */
+    size_t n;
+    ovs_be32 remotes[];
+};
+
+/* A learned MAC.  The packet thread writes these under user_dp's 'mutex'
+ * (except 'seen', which only it reads). */
+struct user_mac {
+    struct hmap_node node;          /* In user_dp's 'macs'. */
+    uint32_t vni;
+    struct eth_addr mac;
+    size_t port;
+    uint16_t vlan;
+    ovs_be32 ip;
+    long long int seen;             /* Packet thread only. */
+};
+
+/* Learned MACs per VNI, for the limit.  Packet thread only. */
+struct user_vni_count {
+    struct hmap_node node;
+    uint32_t vni;
+    unsigned int n;
+    bool full;                      /* A MAC was refused; not yet below. */
+};
+
+/* A learning event waiting for learned_poll(), the latest per key. */
+struct user_event {
+    struct hmap_node node;          /* In user_dp's 'events'. */
+    struct ovs_list list_node;      /* In user_dp's 'event_list'. */
+    struct vtep_dp_learned ev;
+};
+
+struct user_thread;
+
+struct user_dp {
+    struct vtep_dp up;
+
+    /* Configuration, fixed at open. */
+    ovs_be32 tunnel_ip;
+    ovs_be16 udp_port;
+    unsigned int mac_aging;         /* Seconds, 0: never. */
+    unsigned int mac_limit;         /* Per VNI, 0: none. */
+    uint32_t hash_basis;
+    struct user_port *ports;
+    size_t n_ports;
+    int udp_fd;                     /* VXLAN in. */
+    int raw_fd;                     /* VXLAN out (IPPROTO_RAW). */
+    ATOMIC(int) underlay_mtu;
+
+    /* Forwarding tables: the main thread writes, the packet thread
+     * reads. */
+    struct cmap lss;                /* struct user_ls, by VNI. */
+    struct cmap bindings;           /* struct user_binding. */
+    struct cmap ucasts;             /* struct user_ucast. */
+    struct cmap floods;             /* struct user_flood. */
+
+    /* The packet thread. */
+    pthread_t thread;
+    struct user_thread *pt;
+    struct latch wake;              /* Wakes it for 'exiting' or 'sweep'. */
+    atomic_bool exiting;
+    atomic_bool sweep;              /* A binding went: check learned MACs. */
+
+    /* Learning. */
+    struct ovs_mutex mutex;
+    struct hmap macs OVS_GUARDED;   /* struct user_mac. */
+    size_t n_macs OVS_GUARDED;
+    struct hmap events OVS_GUARDED; /* struct user_event. */
+    struct ovs_list event_list OVS_GUARDED;
+    struct seq *learn_seq;          /* Changes when events are queued. */
+
+    /* Counters. */
+    user_counter drops[USER_N_DROPS];
+    user_counter tun_rx_packets, tun_rx_bytes;
+    user_counter tun_tx_packets, tun_tx_bytes;
+    user_counter n_learned, n_moved, n_aged, n_refused;
+};
+
+/* What only the packet thread uses. */
+struct user_thread {
+    struct user_dp *dp;
+    long long int now;
+    bool queued;                    /* Learning events queued this round. */
+    struct hmap vni_counts;         /* struct user_vni_count. */
+    long long int next_sweep;
+    long long int next_mtu;
+
+    /* The current frame, untagged, at 'frame' + VTEP_PKT_VLAN_HEADROOM. */
+    uint8_t frame[VTEP_PKT_VLAN_HEADROOM + USER_FRAME_MAX];
+    uint8_t tagged[VLAN_HEADER_LEN + USER_FRAME_MAX];
+
+    /* Tunnel receive. */
+    struct mmsghdr rx_msgs[USER_BATCH];
+    struct iovec rx_iov[USER_BATCH];
+    struct sockaddr_in rx_addr[USER_BATCH];
+    uint8_t rx_buf[USER_BATCH][USER_FRAME_MAX + VTEP_PKT_VXLAN_HLEN];
+
+    /* Tunnel transmit. */
+    size_t n_tx;
+    struct mmsghdr tx_msgs[USER_TX_BATCH];
+    struct iovec tx_iov[USER_TX_BATCH];
+    struct sockaddr_in tx_addr[USER_TX_BATCH];
+    uint8_t tx_buf[USER_TX_BATCH][USER_OUTER_LEN + USER_FRAME_MAX];
+};
+
+static struct vlog_rate_limit bad_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+static struct vlog_rate_limit err_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+static struct user_dp *
+user_dp_cast(const struct vtep_dp *dp)
+{
+    return CONTAINER_OF(dp, struct user_dp, up);
+}
+
+static void
+count_drop(struct user_dp *d, int reason)
+{
+    COVERAGE_INC(user_drop);
+    counter_add(&d->drops[reason], 1);
+}
+
+/* Hashing and lookups.
+ * ==================== */
+
+static uint32_t
+hash_vni_mac(uint32_t vni, struct eth_addr mac)
+{
+    return hash_uint64_basis(eth_addr_to_uint64(mac), vni);
+}
+
+static uint32_t
+hash_binding(size_t port, uint16_t vlan)
+{
+    return hash_2words(port, vlan);
+}
+
+static struct user_ls *
+ls_find(const struct user_dp *d, uint32_t vni)
+{
+    struct user_ls *ls;
+    CMAP_FOR_EACH_WITH_HASH (ls, node, hash_int(vni, 0), &d->lss) {
+        if (ls->vni == vni) {
+            return ls;
+        }
+    }
+    return NULL;
+}
+
+static struct user_binding *
+binding_find(const struct user_dp *d, size_t port, uint16_t vlan)
+{
+    struct user_binding *b;
+    CMAP_FOR_EACH_WITH_HASH (b, node, hash_binding(port, vlan),
+                             &d->bindings) {
+        if (b->port == port && b->vlan == vlan) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+static struct user_ucast *
+ucast_find(const struct user_dp *d, uint32_t vni, struct eth_addr mac)
+{
+    struct user_ucast *u;
+    CMAP_FOR_EACH_WITH_HASH (u, node, hash_vni_mac(vni, mac), &d->ucasts) {
+        if (u->vni == vni && eth_addr_equals(u->mac, mac)) {
+            return u;
+        }
+    }
+    return NULL;
+}
+
+static struct user_flood *
+flood_find(const struct user_dp *d, uint32_t vni, struct eth_addr mac)
+{
+    struct user_flood *f;
+    CMAP_FOR_EACH_WITH_HASH (f, node, hash_vni_mac(vni, mac), &d->floods) {
+        if (f->vni == vni && eth_addr_equals(f->mac, mac)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+static struct user_locator *
+locator_find(const struct user_ls *ls, ovs_be32 ip)
+{
+    struct user_locator *loc;
+    CMAP_FOR_EACH_WITH_HASH (loc, node, hash_int((OVS_FORCE uint32_t) ip, 0),
+                             &ls->locators) {
+        if (loc->ip == ip) {
+            return loc;
+        }
+    }
+    return NULL;
+}
+
+static struct user_mac *
+mac_find(const struct user_dp *d, uint32_t vni, struct eth_addr mac)
+    OVS_NO_THREAD_SAFETY_ANALYSIS
+{
+    struct user_mac *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash_vni_mac(vni, mac), &d->macs) {
+        if (m->vni == vni && eth_addr_equals(m->mac, mac)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static int
+port_index(const struct user_dp *d, const char *name, size_t *idx)
+{
+    for (size_t i = 0; i < d->n_ports; i++) {
+        if (!strcmp(d->ports[i].name, name)) {
+            *idx = i;
+            return 0;
+        }
+    }
+    return ENODEV;
+}
+
+/* Learning (packet thread).
+ * ========================= */
+
+/* Queues 'ev', replacing an earlier event for the same key. */
+static void
+queue_event(struct user_dp *d, const struct vtep_dp_learned *ev)
+    OVS_REQUIRES(d->mutex)
+{
+    uint32_t hash = hash_vni_mac(ev->vni, ev->mac);
+    struct user_event *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, node, hash, &d->events) {
+        if (e->ev.vni == ev->vni && eth_addr_equals(e->ev.mac, ev->mac)) {
+            e->ev = *ev;
+            return;
+        }
+    }
+    e = xmalloc(sizeof *e);
+    e->ev = *ev;
+    hmap_insert(&d->events, &e->node, hash);
+    ovs_list_push_back(&d->event_list, &e->list_node);
+}
+
+static void
+queue_mac_event(struct user_thread *t, enum vtep_learn_type type,
+                const struct user_mac *m)
+    OVS_REQUIRES(t->dp->mutex)
+{
+    struct user_dp *d = t->dp;
+    struct vtep_dp_learned ev = {
+        .type = type,
+        .vni = m->vni,
+        .mac = m->mac,
+        .vlan = m->vlan,
+        .ip = m->ip,
+    };
+    ovs_strlcpy(ev.port, d->ports[m->port].name, sizeof ev.port);
+    queue_event(d, &ev);
+    t->queued = true;
+}
+
+/* Limit events use the broadcast MAC as their key: it is never learned. */
+static void
+queue_limit_event(struct user_thread *t, enum vtep_learn_type type,
+                  uint32_t vni)
+    OVS_REQUIRES(t->dp->mutex)
+{
+    struct vtep_dp_learned ev = {
+        .type = type,
+        .vni = vni,
+        .mac = eth_addr_broadcast,
+    };
+    queue_event(t->dp, &ev);
+    t->queued = true;
+}
+
+static struct user_vni_count *
+vni_count(struct user_thread *t, uint32_t vni)
+{
+    struct user_vni_count *c;
+    HMAP_FOR_EACH_WITH_HASH (c, node, hash_int(vni, 0), &t->vni_counts) {
+        if (c->vni == vni) {
+            return c;
+        }
+    }
+    c = xzalloc(sizeof *c);
+    c->vni = vni;
+    hmap_insert(&t->vni_counts, &c->node, hash_int(vni, 0));
+    return c;
+}
+
+static void
+learn(struct user_thread *t, uint32_t vni, struct eth_addr mac, size_t port,
+      uint16_t vlan, ovs_be32 ip)
+{
+    struct user_dp *d = t->dp;
+    struct user_mac *m = mac_find(d, vni, mac);
+
+    if (m) {
+        m->seen = t->now;
+        if (m->port == port && m->vlan == vlan && (!ip || ip == m->ip)) {
+            return;
+        }
+        ovs_mutex_lock(&d->mutex);
+        if (m->port != port || m->vlan != vlan) {
+            counter_add(&d->n_moved, 1);
+        }
+        m->port = port;
+        m->vlan = vlan;
+        if (ip) {
+            m->ip = ip;
+        }
+        queue_mac_event(t, VTEP_LEARN_ADD, m);
+        ovs_mutex_unlock(&d->mutex);
+        return;
+    }
+
+    struct user_vni_count *c = vni_count(t, vni);
+    ovs_mutex_lock(&d->mutex);
+    if ((d->mac_limit && c->n >= d->mac_limit)
+        || d->n_macs >= USER_MAX_MACS) {
+        counter_add(&d->n_refused, 1);
+        if (!c->full) {
+            c->full = true;
+            queue_limit_event(t, VTEP_LEARN_FULL, vni);
+        }
+    } else {
+        m = xmalloc(sizeof *m);
+        m->vni = vni;
+        m->mac = mac;
+        m->port = port;
+        m->vlan = vlan;
+        m->ip = ip;
+        m->seen = t->now;
+        hmap_insert(&d->macs, &m->node, hash_vni_mac(vni, mac));
+        d->n_macs++;
+        c->n++;
+        COVERAGE_INC(user_learn);
+        counter_add(&d->n_learned, 1);
+        queue_mac_event(t, VTEP_LEARN_ADD, m);
+    }
+    ovs_mutex_unlock(&d->mutex);
+}
+
+/* Forgets learned MACs that aged out or whose binding is gone or now
+ * belongs to another VNI. */
+static void
+sweep(struct user_thread *t)
+{
+    struct user_dp *d = t->dp;
+    long long int max_age = d->mac_aging * 1000LL;
+    struct user_mac *m;
+
+    ovs_mutex_lock(&d->mutex);
+    HMAP_FOR_EACH_SAFE (m, node, &d->macs) {
+        const struct user_binding *b = binding_find(d, m->port, m->vlan);
+        bool aged = max_age && t->now - m->seen >= max_age;
+        if (b && b->vni == m->vni && !aged) {
+            continue;
+        }
+
+        queue_mac_event(t, VTEP_LEARN_DEL, m);
+        if (aged) {
+            COVERAGE_INC(user_age);
+            counter_add(&d->n_aged, 1);
+        }
+        struct user_vni_count *c = vni_count(t, m->vni);
+        c->n--;
+        if (c->full && (!d->mac_limit || c->n < d->mac_limit)) {
+            c->full = false;
+            queue_limit_event(t, VTEP_LEARN_ROOM, m->vni);
+        }
+        hmap_remove(&d->macs, &m->node);
+        d->n_macs--;
+        free(m);
+    }
+    ovs_mutex_unlock(&d->mutex);
+
+    struct user_vni_count *c;
+    HMAP_FOR_EACH_SAFE (c, node, &t->vni_counts) {
+        if (!c->n && !c->full) {
+            hmap_remove(&t->vni_counts, &c->node);
+            free(c);
+        }
+    }
+}
+
+/* Output (packet thread).
+ * ======================= */
+
+static void
+flush_tunnel(struct user_thread *t)
+{
+    struct user_dp *d = t->dp;
+    size_t ofs = 0;
+
+    while (ofs < t->n_tx) {
+        int n = sendmmsg(d->raw_fd, &t->tx_msgs[ofs], t->n_tx - ofs,
+                         MSG_DONTWAIT);
+        if (n > 0) {
+            for (size_t i = ofs; i < ofs + n; i++) {
+                counter_add(&d->tun_tx_bytes, t->tx_iov[i].iov_len);
+            }
+            counter_add(&d->tun_tx_packets, n);
+            ofs += n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            /* The first message failed: drop it and go on. */
+            int error = n < 0 ? errno : EIO;
+            count_drop(d, error == EMSGSIZE ? USER_DROP_MTU
+                                             : USER_DROP_TX_ERROR);
+            VLOG_WARN_RL(&err_rl, "%s: sending VXLAN to "IP_FMT" failed "
+                         "(%s)", d->up.name,
+                         IP_ARGS(t->tx_addr[ofs].sin_addr.s_addr),
+                         ovs_strerror(error));
+            ofs++;
+        }
+    }
+    t->n_tx = 0;
+}
+
+/* Queues the untagged 'frame' for VNI 'vni' towards 'remote'. */
+static void
+output_tunnel(struct user_thread *t, uint32_t vni, ovs_be32 remote,
+              const uint8_t *frame, size_t len, uint32_t flow_hash)
+{
+    struct user_dp *d = t->dp;
+    int mtu;
+
+    atomic_read_relaxed(&d->underlay_mtu, &mtu);
+    if (USER_OUTER_LEN + len > mtu) {
+        count_drop(d, USER_DROP_MTU);
+        VLOG_DBG_RL(&bad_rl, "%s: %"PRIuSIZE"-byte frame for VNI %"PRIu32
+                    " does not fit the underlay MTU %d after encapsulation",
+                    d->up.name, len, vni, mtu);
+        return;
+    }
+    if (t->n_tx >= USER_TX_BATCH) {
+        flush_tunnel(t);
+    }
+
+    size_t i = t->n_tx++;
+    uint8_t *buf = t->tx_buf[i];
+    uint8_t hdr[VTEP_PKT_ENCAP_LEN];
+    const struct vtep_pkt_tunnel tunnel = {
+        .ip_src = d->tunnel_ip,
+        .ip_dst = remote,
+        .udp_dst = d->udp_port,
+    };
+    ovs_be16 sport = vtep_pkt_udp_src_port(flow_hash, VTEP_PKT_SPORT_MIN,
+                                           VTEP_PKT_SPORT_MAX);
+    vtep_pkt_vxlan_put_encap(hdr, &tunnel, vni, sport, len);
+    memcpy(buf, hdr + ETH_HEADER_LEN, USER_OUTER_LEN);
+    memcpy(buf + USER_OUTER_LEN, frame, len);
+
+    t->tx_iov[i].iov_base = buf;
+    t->tx_iov[i].iov_len = USER_OUTER_LEN + len;
+    t->tx_addr[i] = (struct sockaddr_in) {
+        .sin_family = AF_INET,
+        .sin_addr.s_addr = remote,
+    };
+    t->tx_msgs[i] = (struct mmsghdr) {
+        .msg_hdr = {
+            .msg_name = &t->tx_addr[i],
+            .msg_namelen = sizeof t->tx_addr[i],
+            .msg_iov = &t->tx_iov[i],
+            .msg_iovlen = 1,
+        },
+    };
+}
+
+/* Sends the untagged 'frame' out of binding 'b', tagged with its VLAN. */
+static void
+output_binding(struct user_thread *t, struct user_binding *b,
+               const uint8_t *frame, size_t len)
+{
+    struct user_dp *d = t->dp;
+    struct user_port *port = &d->ports[b->port];
+    int mtu;
+
+    if (!port->pcap) {
+        count_drop(d, USER_DROP_TX_ERROR);
+        return;
+    }
+    atomic_read_relaxed(&port->mtu, &mtu);
+    if (len > mtu + ETH_HEADER_LEN) {
+        count_drop(d, USER_DROP_MTU);
+        return;
+    }
+
+    const uint8_t *out = frame;
+    size_t out_len = len;
+    if (b->vlan) {
+        ovs_be16 tci = htons(b->vlan & VLAN_VID_MASK);
+        ovs_be16 tpid = htons(ETH_TYPE_VLAN_8021Q);
+        memcpy(t->tagged, frame, 2 * ETH_ADDR_LEN);
+        memcpy(t->tagged + 2 * ETH_ADDR_LEN, &tpid, 2);
+        memcpy(t->tagged + 2 * ETH_ADDR_LEN + 2, &tci, 2);
+        memcpy(t->tagged + ETH_HEADER_LEN + 2, frame + 2 * ETH_ADDR_LEN,
+               len - 2 * ETH_ADDR_LEN);
+        out = t->tagged;
+        out_len = len + VLAN_HEADER_LEN;
+    }
+
+    if (pcap_inject(port->pcap, out, out_len) < 0) {
+        count_drop(d, USER_DROP_TX_ERROR);
+        VLOG_WARN_RL(&err_rl, "%s: port %s: transmit failed (%s)",
+                     d->up.name, port->name, pcap_geterr(port->pcap));
+        return;
+    }
+    counter_add(&port->tx_packets, 1);
+    counter_add(&port->tx_bytes, out_len);
+    counter_add(&b->to_packets, 1);
+    counter_add(&b->to_bytes, out_len);
+}
+
+/* Sends 'frame' to every local binding of 'ls' but 'ingress', and, for a
+ * frame from a trunk port, to the flood list for 'dst'. */
+static void
+flood(struct user_thread *t, const struct user_ls *ls,
+      const struct user_binding *ingress, struct eth_addr dst,
+      const uint8_t *frame, size_t len, uint32_t flow_hash)
+{
+    struct user_dp *d = t->dp;
+    const struct user_members *members
+        = ovsrcu_get(struct user_members *, &ls->members);
+
+    for (size_t i = 0; members && i < members->n; i++) {
+        if (members->b[i] != ingress) {
+            output_binding(t, members->b[i], frame, len);
+        }
+    }
+    if (!ingress) {
+        return;                     /* Split horizon. */
+    }
+
+    const struct user_flood *f = NULL;
+    if (eth_addr_is_multicast(dst)) {
+        f = flood_find(d, ls->vni, dst);
+    }
+    if (!f) {
+        f = flood_find(d, ls->vni, eth_addr_zero);
+    }
+    if (!f) {
+        return;
+    }
+
+    int mode;
+    atomic_read_relaxed(&CONST_CAST(struct user_ls *, ls)->mode, &mode);
+    if (mode == VTEP_REPL_SOURCE_NODE) {
+        for (size_t i = 0; i < f->n; i++) {
+            output_tunnel(t, ls->vni, f->remotes[i], frame, len, flow_hash);
+        }
+    } else {
+        output_tunnel(t, ls->vni, f->service_node, frame, len, flow_hash);
+    }
+}
+
+/* Sends 'frame' to the local binding that learned 'dst', if any. Returns
+ * false if 'dst' is not a local MAC of 'vni'. */
+static bool
+output_local_mac(struct user_thread *t, uint32_t vni, struct eth_addr dst,
+                 const struct user_binding *ingress, const uint8_t *frame,
+                 size_t len)
+{
+    struct user_dp *d = t->dp;
+    const struct user_mac *m = mac_find(d, vni, dst);
+    if (!m) {
+        return false;
+    }
+
+    struct user_binding *b = binding_find(d, m->port, m->vlan);
+    if (!b || b->vni != vni) {
+        return false;               /* Stale until the next sweep. */
+    }
+    if (b == ingress) {
+        count_drop(d, USER_DROP_HAIRPIN);
+    } else {
+        output_binding(t, b, frame, len);
+    }
+    return true;
+}
+
+/* Input (packet thread).
+ * ====================== */
+
+static void
+port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
+           size_t caplen, size_t len)
+{
+    struct user_dp *d = t->dp;
+    struct user_port *port = &d->ports[port_idx];
+    struct vtep_pkt_eth eth;
+
+    counter_add(&port->rx_packets, 1);
+    counter_add(&port->rx_bytes, len);
+    if (caplen < len) {
+        count_drop(d, USER_DROP_TRUNCATED);
+        VLOG_WARN_RL(&bad_rl, "%s: port %s: dropped a %"PRIuSIZE"-byte "
+                     "frame larger than %d bytes", d->up.name, port->name,
+                     len, USER_FRAME_MAX);
+        return;
+    }
+
+    enum vtep_pkt_drop reason = vtep_pkt_parse_eth(data, len, &eth);
+    if (reason) {
+        count_drop(d, reason);
+        VLOG_WARN_RL(&bad_rl, "%s: port %s: dropped a %"PRIuSIZE"-byte "
+                     "frame (%s)", d->up.name, port->name, len,
+                     vtep_pkt_drop_to_string(reason));
+        return;
+    }
+
+    struct user_binding *b = binding_find(d, port_idx, eth.vid);
+    const struct user_ls *ls = b ? ls_find(d, b->vni) : NULL;
+    if (!ls) {
+        count_drop(d, USER_DROP_NO_BINDING);
+        return;
+    }
+    counter_add(&b->from_packets, 1);
+    counter_add(&b->from_bytes, len);
+
+    /* The frame, untagged: what a tunnel or an access binding carries. */
+    uint8_t *frame = t->frame + VTEP_PKT_VLAN_HEADROOM;
+    size_t frame_len = len - (eth.l3_ofs - ETH_HEADER_LEN);
+    memcpy(frame, data, 2 * ETH_ADDR_LEN);
+    memcpy(frame + 2 * ETH_ADDR_LEN, data + eth.l3_ofs - 2,
+           frame_len - 2 * ETH_ADDR_LEN);
+
+    ovs_be32 ip = 0;
+    if (eth.eth_type == htons(ETH_TYPE_ARP)) {
+        struct vtep_pkt_arp arp;
+        if (!vtep_pkt_parse_arp(frame + ETH_HEADER_LEN,
+                                frame_len - ETH_HEADER_LEN, &arp)
+            && eth_addr_equals(arp.sha, eth.src)) {
+            ip = arp.spa;
+        }
+    }
+    learn(t, ls->vni, eth.src, port_idx, eth.vid, ip);
+
+    uint32_t hash = vtep_pkt_flow_hash(frame, frame_len, &eth,
+                                       d->hash_basis);
+    if (!eth_addr_is_multicast(eth.dst)) {
+        const struct user_ucast *u = ucast_find(d, ls->vni, eth.dst);
+        if (u) {
+            output_tunnel(t, ls->vni, u->remote, frame, frame_len, hash);
+            return;
+        }
+        if (output_local_mac(t, ls->vni, eth.dst, b, frame, frame_len)) {
+            return;
+        }
+    }
+    flood(t, ls, b, eth.dst, frame, frame_len, hash);
+}
+
+static void
+tunnel_input(struct user_thread *t, ovs_be32 src, uint8_t *payload,
+             size_t len)
+{
+    struct user_dp *d = t->dp;
+    struct vtep_pkt_vxlan vx;
+
+    counter_add(&d->tun_rx_packets, 1);
+    counter_add(&d->tun_rx_bytes, len);
+
+    enum vtep_pkt_drop reason = vtep_pkt_vxlan_decap(payload, len, 0, &vx);
+    if (reason) {
+        count_drop(d, reason);
+        VLOG_WARN_RL(&bad_rl, "%s: dropped a %"PRIuSIZE"-byte VXLAN packet "
+                     "from "IP_FMT" (%s)", d->up.name, len, IP_ARGS(src),
+                     vtep_pkt_drop_to_string(reason));
+        return;
+    }
+
+    const struct user_ls *ls = ls_find(d, vx.vni);
+    if (!ls) {
+        count_drop(d, USER_DROP_UNKNOWN_VNI);
+        VLOG_DBG_RL(&bad_rl, "%s: dropped VXLAN from "IP_FMT" for VNI "
+                    "%"PRIu32", which no logical switch has", d->up.name,
+                    IP_ARGS(src), vx.vni);
+        return;
+    }
+    if (!locator_find(ls, src)) {
+        count_drop(d, USER_DROP_UNKNOWN_SOURCE);
+        VLOG_WARN_RL(&bad_rl, "%s: dropped VXLAN for VNI %"PRIu32" from "
+                     IP_FMT", which is no locator of logical switch %s",
+                     d->up.name, vx.vni, IP_ARGS(src),
+                     ls->name ? ls->name : "?");
+        return;
+    }
+
+    const uint8_t *frame = payload + vx.inner_ofs;
+    if (eth_addr_is_multicast(vx.inner.dst)
+        || !output_local_mac(t, vx.vni, vx.inner.dst, NULL, frame,
+                             vx.inner_len)) {
+        flood(t, ls, NULL, vx.inner.dst, frame, vx.inner_len, 0);
+    }
+}
+
+struct port_cb_aux {
+    struct user_thread *t;
+    size_t port;
+};
+
+static void
+port_cb(u_char *aux_, const struct pcap_pkthdr *h, const u_char *data)
+{
+    const struct port_cb_aux *aux = ALIGNED_CAST(const struct port_cb_aux *,
+                                                aux_);
+    port_input(aux->t, aux->port, data, h->caplen, h->len);
+}
+
+/* Ports and sockets.
+ * ================== */
+
+static int
+get_mtu(const char *name)
+{
+    struct ifreq ifr;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int mtu = -1;
+
+    if (fd >= 0) {
+        memset(&ifr, 0, sizeof ifr);
+        ovs_strlcpy(ifr.ifr_name, name, sizeof ifr.ifr_name);
+        if (!ioctl(fd, SIOCGIFMTU, &ifr)) {
+            mtu = ifr.ifr_mtu;
+        }
+        close(fd);
+    }
+    return mtu;
+}
+
+/* The MTU of the interface that holds the tunnel IP (1500 if none does,
+ * which is what the kernel's route would most likely give). */
+static int
+underlay_mtu(ovs_be32 ip)
+{
+    struct ifaddrs *ifas, *ifa;
+    int mtu = -1;
+
+    if (getifaddrs(&ifas)) {
+        return ETH_PAYLOAD_MAX;
+    }
+    for (ifa = ifas; ifa; ifa = ifa->ifa_next) {
+        if (ifa->ifa_addr && ifa->ifa_addr->sa_family == AF_INET
+            && ALIGNED_CAST(const struct sockaddr_in *,
+                            ifa->ifa_addr)->sin_addr.s_addr == ip) {
+            mtu = get_mtu(ifa->ifa_name);
+            break;
+        }
+    }
+    freeifaddrs(ifas);
+    return mtu > 0 ? mtu : ETH_PAYLOAD_MAX;
+}
+
+static void
+port_close(struct user_port *port)
+{
+    if (port->pcap) {
+        pcap_close(port->pcap);
+        port->pcap = NULL;
+        port->fd = -1;
+    }
+}
+
+/* Opens 'port' with libpcap.  Returns 0 or a positive errno, with a
+ * message in 'err' on failure. */
+static int
+port_open(struct user_port *port, char err[PCAP_ERRBUF_SIZE])
+{
+    pcap_t *p = pcap_create(port->name, err);
+    int status;
+
+    if (!p) {
+        return ENODEV;
+    }
+    if (pcap_set_snaplen(p, USER_FRAME_MAX)
+        || pcap_set_promisc(p, 1)
+        || pcap_set_immediate_mode(p, 1)
+        || pcap_set_buffer_size(p, USER_SOCK_BUF)) {
+        snprintf(err, PCAP_ERRBUF_SIZE, "%s", pcap_geterr(p));
+        pcap_close(p);
+        return EINVAL;
+    }
+    status = pcap_activate(p);
+    if (status < 0) {
+        snprintf(err, PCAP_ERRBUF_SIZE, "%s (%s)", pcap_statustostr(status),
+                 pcap_geterr(p));
+        pcap_close(p);
+        return (status == PCAP_ERROR_NO_SUCH_DEVICE ? ENODEV
+                : status == PCAP_ERROR_PERM_DENIED ? EACCES
+                : status == PCAP_ERROR_IFACE_NOT_UP ? ENETDOWN
+                : EIO);
+    }
+    if (pcap_datalink(p) != DLT_EN10MB) {
+        snprintf(err, PCAP_ERRBUF_SIZE, "not an Ethernet port");
+        pcap_close(p);
+        return EPROTONOSUPPORT;
+    }
+    if (pcap_setdirection(p, PCAP_D_IN)
+        || pcap_setnonblock(p, 1, err)) {
+        snprintf(err, PCAP_ERRBUF_SIZE, "%s", pcap_geterr(p));
+        pcap_close(p);
+        return EINVAL;
+    }
+    port->fd = pcap_get_selectable_fd(p);
+    port->pcap = p;
+    return 0;
+}
+
+static void
+port_try_open(struct user_dp *d, struct user_port *port, long long int now)
+{
+    char err[PCAP_ERRBUF_SIZE] = "";
+    int old, error = port_open(port, err);
+
+    atomic_read_relaxed(&port->error, &old);
+    if (error) {
+        port->next_open = now + USER_REOPEN_MSEC;
+        if (error != old) {
+            VLOG_WARN("%s: port %s: cannot open it (%s); retrying every "
+                      "%d s", d->up.name, port->name, err,
+                      USER_REOPEN_MSEC / 1000);
+        }
+    } else {
+        atomic_store_relaxed(&port->mtu, get_mtu(port->name));
+        VLOG_INFO("%s: port %s: open%s", d->up.name, port->name,
+                  old ? " again" : "");
+    }
+    atomic_store_relaxed(&port->error, error);
+}
+
+static int
+tunnel_sockets_open(struct user_dp *d)
+{
+    int one = 1, size = USER_SOCK_BUF;
+    struct sockaddr_in sin = {
+        .sin_family = AF_INET,
+        .sin_port = d->udp_port,
+        .sin_addr.s_addr = d->tunnel_ip,
+    };
+
+    d->udp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                       0);
+    if (d->udp_fd < 0) {
+        return errno;
+    }
+    /* The address may come later (FREEBIND): the tunnel IP is the
+     * operator's to configure, in any order with vtepd. */
+    setsockopt(d->udp_fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
+    setsockopt(d->udp_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    if (bind(d->udp_fd, (struct sockaddr *) &sin, sizeof sin)) {
+        int error = errno;
+        VLOG_ERR("%s: cannot bind the VXLAN socket to "IP_FMT":%d (%s)%s",
+                 d->up.name, IP_ARGS(d->tunnel_ip), ntohs(d->udp_port),
+                 ovs_strerror(error),
+                 error == EADDRINUSE ? ": does a kernel vxlan device or "
+                 "another vtepd use it?" : "");
+        return error;
+    }
+
+    d->raw_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                       IPPROTO_RAW);
+    if (d->raw_fd < 0) {
+        int error = errno;
+        VLOG_ERR("%s: cannot open a raw IPv4 socket for VXLAN (%s)",
+                 d->up.name, ovs_strerror(error));
+        return error;
+    }
+    setsockopt(d->raw_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    return 0;
+}
+
+/* The packet thread.
+ * ================== */
+
+static size_t
+tunnel_receive(struct user_thread *t)
+{
+    struct user_dp *d = t->dp;
+
+    for (size_t i = 0; i < USER_BATCH; i++) {
+        t->rx_iov[i].iov_base = t->rx_buf[i];
+        t->rx_iov[i].iov_len = sizeof t->rx_buf[i];
+        t->rx_msgs[i] = (struct mmsghdr) {
+            .msg_hdr = {
+                .msg_name = &t->rx_addr[i],
+                .msg_namelen = sizeof t->rx_addr[i],
+                .msg_iov = &t->rx_iov[i],
+                .msg_iovlen = 1,
+            },
+        };
+    }
+
+    int n = recvmmsg(d->udp_fd, t->rx_msgs, USER_BATCH, MSG_DONTWAIT, NULL);
+    if (n <= 0) {
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            VLOG_WARN_RL(&err_rl, "%s: VXLAN receive failed (%s)",
+                         d->up.name, ovs_strerror(errno));
+        }
+        return 0;
+    }
+    for (int i = 0; i < n; i++) {
+        const struct msghdr *msg = &t->rx_msgs[i].msg_hdr;
+        if (msg->msg_flags & MSG_TRUNC) {
+            counter_add(&d->tun_rx_packets, 1);
+            count_drop(d, USER_DROP_TRUNCATED);
+            continue;
+        }
+        tunnel_input(t, t->rx_addr[i].sin_addr.s_addr, t->rx_buf[i],
+                     t->rx_msgs[i].msg_len);
+    }
+    return n;
+}
+
+static size_t
+ports_receive(struct user_thread *t)
+{
+    struct user_dp *d = t->dp;
+    size_t total = 0;
+
+    for (size_t i = 0; i < d->n_ports; i++) {
+        struct user_port *port = &d->ports[i];
+        if (!port->pcap) {
+            continue;
+        }
+
+        struct port_cb_aux aux = { .t = t, .port = i };
+        int n = pcap_dispatch(port->pcap, USER_BATCH, port_cb,
+                              (u_char *) &aux);
+        if (n > 0) {
+            total += n;
+        } else if (n == PCAP_ERROR) {
+            VLOG_WARN("%s: port %s: receive failed (%s); reopening it",
+                      d->up.name, port->name, pcap_geterr(port->pcap));
+            port_close(port);
+            atomic_store_relaxed(&port->error, EIO);
+            port->next_open = t->now + USER_REOPEN_MSEC;
+        }
+        flush_tunnel(t);
+    }
+    return total;
+}
+
+static void
+maintain(struct user_thread *t)
+{
+    struct user_dp *d = t->dp;
+    bool sweep_now;
+
+    for (size_t i = 0; i < d->n_ports; i++) {
+        struct user_port *port = &d->ports[i];
+        if (!port->pcap && t->now >= port->next_open) {
+            port_try_open(d, port, t->now);
+        }
+    }
+    if (t->now >= t->next_mtu) {
+        atomic_store_relaxed(&d->underlay_mtu, underlay_mtu(d->tunnel_ip));
+        for (size_t i = 0; i < d->n_ports; i++) {
+            int mtu = get_mtu(d->ports[i].name);
+            if (mtu > 0) {
+                atomic_store_relaxed(&d->ports[i].mtu, mtu);
+            }
+        }
+        t->next_mtu = t->now + USER_MTU_MSEC;
+    }
+
+    atomic_read_relaxed(&d->sweep, &sweep_now);
+    if (sweep_now || t->now >= t->next_sweep) {
+        atomic_store_relaxed(&d->sweep, false);
+        sweep(t);
+        t->next_sweep = t->now + USER_SWEEP_MSEC;
+    }
+}
+
+static void
+thread_wait(struct user_thread *t)
+{
+    struct user_dp *d = t->dp;
+    long long int deadline = t->next_sweep;
+
+    for (size_t i = 0; i < d->n_ports; i++) {
+        struct user_port *port = &d->ports[i];
+        if (port->pcap) {
+            poll_fd_wait(port->fd, POLLIN);
+        } else {
+            deadline = MIN(deadline, port->next_open);
+        }
+    }
+    poll_fd_wait(d->udp_fd, POLLIN);
+    latch_wait(&d->wake);
+    poll_timer_wait_until(MIN(deadline, t->next_mtu));
+}
+
+static void *
+user_thread_main(void *t_)
+{
+    struct user_thread *t = t_;
+    struct user_dp *d = t->dp;
+
+    for (;;) {
+        bool exiting;
+        atomic_read_relaxed(&d->exiting, &exiting);
+        if (exiting) {
+            break;
+        }
+
+        t->now = time_msec();
+        t->queued = false;
+        size_t n = ports_receive(t);
+        n += tunnel_receive(t);
+        flush_tunnel(t);
+        maintain(t);
+        if (t->queued) {
+            seq_change(d->learn_seq);
+        }
+
+        if (n) {
+            ovsrcu_quiesce();
+        } else {
+            thread_wait(t);
+            poll_block();
+            latch_poll(&d->wake);
+        }
+    }
+    return NULL;
+}
+
+/* Provider operations (main thread).
+ * ================================== */
+
+static void
+user_ls_free(struct user_ls *ls)
+{
+    struct user_locator *loc;
+    CMAP_FOR_EACH (loc, node, &ls->locators) {
+        free(loc);
+    }
+    cmap_destroy(&ls->locators);
+    free(ovsrcu_get_protected(struct user_members *, &ls->members));
+    free(ls->name);
+    free(ls);
+}
+
+static void
+locator_ref(struct user_ls *ls, ovs_be32 ip)
+{
+    struct user_locator *loc = locator_find(ls, ip);
+    if (loc) {
+        loc->refs++;
+    } else {
+        loc = xmalloc(sizeof *loc);
+        loc->ip = ip;
+        loc->refs = 1;
+        cmap_insert(&ls->locators, &loc->node,
+                    hash_int((OVS_FORCE uint32_t) ip, 0));
+    }
+}
+
+static void
+locator_unref(struct user_ls *ls, ovs_be32 ip)
+{
+    struct user_locator *loc = locator_find(ls, ip);
+    if (loc && !--loc->refs) {
+        cmap_remove(&ls->locators, &loc->node,
+                    hash_int((OVS_FORCE uint32_t) ip, 0));
+        ovsrcu_postpone(free, loc);
+    }
+}
+
+/* Publishes the members of 'ls' with 'add' added or 'del' removed. */
+static void
+members_update(struct user_ls *ls, struct user_binding *add,
+               const struct user_binding *del)
+{
+    struct user_members *old
+        = ovsrcu_get_protected(struct user_members *, &ls->members);
+    size_t n_old = old ? old->n : 0;
+    struct user_members *new = xmalloc(sizeof *new
+                                       + (n_old + 1) * sizeof new->b[0]);
+
+    new->n = 0;
+    for (size_t i = 0; i < n_old; i++) {
+        if (old->b[i] != del) {
+            new->b[new->n++] = old->b[i];
+        }
+    }
+    if (add) {
+        new->b[new->n++] = add;
+    }
+    ovsrcu_set(&ls->members, new);
+    ovsrcu_postpone(free, old);
+}
+
+static int
+user_ls_set(struct vtep_dp *dp, const struct vtep_dp_ls *dls)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    struct user_ls *ls = ls_find(d, dls->vni);
+
+    if (!ls) {
+        ls = xzalloc(sizeof *ls);
+        ls->vni = dls->vni;
+        ovsrcu_init(&ls->members, NULL);
+        cmap_init(&ls->locators);
+        cmap_insert(&d->lss, &ls->node, hash_int(ls->vni, 0));
+    }
+    atomic_store_relaxed(&ls->mode, dls->mode);
+    if (!ls->name || strcmp(ls->name, dls->name ? dls->name : "")) {
+        /* The packet thread may be logging the old name: let RCU free
+         * it. */
+        ovsrcu_postpone(free, ls->name);
+        ls->name = xstrdup(dls->name ? dls->name : "");
+    }
+    return 0;
+}
+
+static int
+user_ls_del(struct vtep_dp *dp, uint32_t vni)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    struct user_ls *ls = ls_find(d, vni);
+
+    if (!ls) {
+        return 0;
+    }
+    cmap_remove(&d->lss, &ls->node, hash_int(vni, 0));
+    ovsrcu_postpone(user_ls_free, ls);
+    return 0;
+}
+
+static void
+request_sweep(struct user_dp *d)
+{
+    atomic_store_relaxed(&d->sweep, true);
+    latch_set(&d->wake);
+}
+
+static int
+user_binding_del(struct vtep_dp *dp, const char *port, uint16_t vlan)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    struct user_binding *b;
+    size_t idx;
+
+    if (port_index(d, port, &idx)
+        || !(b = binding_find(d, idx, vlan))) {
+        return 0;
+    }
+    struct user_ls *ls = ls_find(d, b->vni);
+    if (ls) {
+        members_update(ls, NULL, b);
+    }
+    cmap_remove(&d->bindings, &b->node, hash_binding(idx, vlan));
+    ovsrcu_postpone(free, b);
+    request_sweep(d);
+    return 0;
+}
+
+static int
+user_binding_add(struct vtep_dp *dp, const char *port, uint16_t vlan,
+                 uint32_t vni)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    struct user_ls *ls = ls_find(d, vni);
+    size_t idx;
+
+    if (port_index(d, port, &idx)) {
+        return ENODEV;
+    }
+    if (vlan > VTEP_VLAN_MAX || !ls) {
+        return EINVAL;
+    }
+
+    struct user_binding *b = binding_find(d, idx, vlan);
+    if (b) {
+        if (b->vni == vni) {
+            return 0;
+        }
+        user_binding_del(dp, port, vlan);
+    }
+    b = xzalloc(sizeof *b);
+    b->port = idx;
+    b->vlan = vlan;
+    b->vni = vni;
+    cmap_insert(&d->bindings, &b->node, hash_binding(idx, vlan));
+    members_update(ls, b, NULL);
+    return 0;
+}
+
+static int
+user_ucast_set(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac,
+               ovs_be32 remote)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    struct user_ls *ls = ls_find(d, vni);
+    if (!ls) {
+        return EINVAL;
+    }
+
+    struct user_ucast *old = ucast_find(d, vni, mac);
+    if (old && old->remote == remote) {
+        return 0;
+    }
+
+    struct user_ucast *u = xmalloc(sizeof *u);
+    u->vni = vni;
+    u->mac = mac;
+    u->remote = remote;
+    locator_ref(ls, remote);
+    if (old) {
+        cmap_replace(&d->ucasts, &old->node, &u->node,
+                     hash_vni_mac(vni, mac));
+        locator_unref(ls, old->remote);
+        ovsrcu_postpone(free, old);
+    } else {
+        cmap_insert(&d->ucasts, &u->node, hash_vni_mac(vni, mac));
+    }
+    return 0;
+}
+
+static int
+user_ucast_del(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    struct user_ucast *u = ucast_find(d, vni, mac);
+
+    if (u) {
+        struct user_ls *ls = ls_find(d, vni);
+        cmap_remove(&d->ucasts, &u->node, hash_vni_mac(vni, mac));
+        if (ls) {
+            locator_unref(ls, u->remote);
+        }
+        ovsrcu_postpone(free, u);
+    }
+    return 0;
+}
+
+/* The service node for 'vni' among 'remotes': the previous one while it
+ * stays in the set, otherwise the one with the highest hash of (VNI,
+ * remote), so that every vtepd picks the same and a change of the set
+ * moves few logical switches. */
+static ovs_be32
+choose_service_node(uint32_t vni, const ovs_be32 *remotes, size_t n,
+                    const struct user_flood *old)
+{
+    uint32_t best_hash = 0;
+    ovs_be32 best = remotes[0];
+
+    for (size_t i = 0; i < n; i++) {
+        if (old && remotes[i] == old->service_node) {
+            return remotes[i];
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = hash_2words(vni, ntohl(remotes[i]));
+        if (!i || h > best_hash) {
+            best_hash = h;
+            best = remotes[i];
+        }
+    }
+    return best;
+}
+
+static int
+user_flood_set(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac,
+               const ovs_be32 *remotes, size_t n)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    struct user_ls *ls = ls_find(d, vni);
+    struct user_flood *old = flood_find(d, vni, mac);
+    uint32_t hash = hash_vni_mac(vni, mac);
+
+    if (!ls) {
+        return n ? EINVAL : 0;
+    }
+
+    struct user_flood *f = NULL;
+    if (n) {
+        f = xmalloc(sizeof *f + n * sizeof f->remotes[0]);
+        f->vni = vni;
+        f->mac = mac;
+        f->n = n;
+        memcpy(f->remotes, remotes, n * sizeof *remotes);
+        f->service_node = choose_service_node(vni, remotes, n, old);
+        for (size_t i = 0; i < n; i++) {
+            locator_ref(ls, remotes[i]);
+        }
+    }
+
+    if (old) {
+        if (f) {
+            cmap_replace(&d->floods, &old->node, &f->node, hash);
+        } else {
+            cmap_remove(&d->floods, &old->node, hash);
+        }
+        for (size_t i = 0; i < old->n; i++) {
+            locator_unref(ls, old->remotes[i]);
+        }
+        ovsrcu_postpone(free, old);
+    } else if (f) {
+        cmap_insert(&d->floods, &f->node, hash);
+    }
+    return 0;
+}
+
+static size_t
+user_learned_poll(struct vtep_dp *dp, struct vtep_dp_learned *events,
+                  size_t max)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    size_t n = 0;
+
+    ovs_mutex_lock(&d->mutex);
+    while (n < max && !ovs_list_is_empty(&d->event_list)) {
+        struct user_event *e = CONTAINER_OF(ovs_list_pop_front(
+                                                &d->event_list),
+                                            struct user_event, list_node);
+        hmap_remove(&d->events, &e->node);
+        events[n++] = e->ev;
+        free(e);
+    }
+    ovs_mutex_unlock(&d->mutex);
+    return n;
+}
+
+static int
+user_binding_stats(struct vtep_dp *dp, const char *port, uint16_t vlan,
+                   struct vtep_dp_binding_stats *stats)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    struct user_binding *b;
+    size_t idx;
+
+    if (port_index(d, port, &idx) || !(b = binding_find(d, idx, vlan))) {
+        return ENOENT;
+    }
+    stats->packets_from_local = counter_get(&b->from_packets);
+    stats->bytes_from_local = counter_get(&b->from_bytes);
+    stats->packets_to_local = counter_get(&b->to_packets);
+    stats->bytes_to_local = counter_get(&b->to_bytes);
+    return 0;
+}
+
+static void
+user_format_stats(struct vtep_dp *dp, struct ds *out)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    uint64_t rx = 0, tx = 0;
+    int mtu;
+
+    atomic_read_relaxed(&d->underlay_mtu, &mtu);
+    ds_put_format(out, "datapath user: tunnel "IP_FMT" udp %d, underlay "
+                  "mtu %d, %"PRIuSIZE" ports\n", IP_ARGS(d->tunnel_ip),
+                  ntohs(d->udp_port), mtu, d->n_ports);
+    for (size_t i = 0; i < d->n_ports; i++) {
+        struct user_port *port = &d->ports[i];
+        int error, port_mtu;
+        atomic_read_relaxed(&port->error, &error);
+        atomic_read_relaxed(&port->mtu, &port_mtu);
+        ds_put_format(out, "  port %s: %s, mtu %d, rx %"PRIu64" packets "
+                      "%"PRIu64" bytes, tx %"PRIu64" packets %"PRIu64
+                      " bytes\n", port->name,
+                      error ? ovs_strerror(error) : "up", port_mtu,
+                      counter_get(&port->rx_packets),
+                      counter_get(&port->rx_bytes),
+                      counter_get(&port->tx_packets),
+                      counter_get(&port->tx_bytes));
+        rx += counter_get(&port->rx_packets);
+        tx += counter_get(&port->tx_packets);
+    }
+    ds_put_format(out, "  rx.port: %"PRIu64"\n", rx);
+    ds_put_format(out, "  rx.tunnel: %"PRIu64"\n",
+                  counter_get(&d->tun_rx_packets));
+    ds_put_format(out, "  tx.port: %"PRIu64"\n", tx);
+    ds_put_format(out, "  tx.tunnel: %"PRIu64"\n",
+                  counter_get(&d->tun_tx_packets));
+
+    size_t n_macs;
+    ovs_mutex_lock(&d->mutex);
+    n_macs = d->n_macs;
+    ovs_mutex_unlock(&d->mutex);
+    ds_put_format(out, "  learned: %"PRIuSIZE" macs, %"PRIu64" learned, "
+                  "%"PRIu64" moved, %"PRIu64" aged, %"PRIu64" refused\n",
+                  n_macs, counter_get(&d->n_learned),
+                  counter_get(&d->n_moved), counter_get(&d->n_aged),
+                  counter_get(&d->n_refused));
+    for (int i = 1; i < USER_N_DROPS; i++) {
+        ds_put_format(out, "  drop.%s: %"PRIu64"\n", user_drop_to_string(i),
+                      counter_get(&d->drops[i]));
+    }
+}
+
+static void
+user_run(struct vtep_dp *dp OVS_UNUSED)
+{
+}
+
+static void
+user_wait(struct vtep_dp *dp)
+{
+    struct user_dp *d = user_dp_cast(dp);
+    uint64_t seqno;
+    bool pending;
+
+    ovs_mutex_lock(&d->mutex);
+    pending = !ovs_list_is_empty(&d->event_list);
+    seqno = seq_read(d->learn_seq);
+    ovs_mutex_unlock(&d->mutex);
+    if (pending) {
+        poll_immediate_wake();
+    } else {
+        seq_wait(d->learn_seq, seqno);
+    }
+}
+
+static void
+user_close(struct vtep_dp *dp)
+{
+    struct user_dp *d = user_dp_cast(dp);
+
+    if (d->pt) {
+        atomic_store_relaxed(&d->exiting, true);
+        latch_set(&d->wake);
+        xpthread_join(d->thread, NULL);
+        /* Whatever the main thread postponed may refer to the tables. */
+        ovsrcu_synchronize();
+
+        struct user_vni_count *c;
+        HMAP_FOR_EACH_POP (c, node, &d->pt->vni_counts) {
+            free(c);
+        }
+        hmap_destroy(&d->pt->vni_counts);
+        free(d->pt);
+    }
+
+    for (size_t i = 0; i < d->n_ports; i++) {
+        port_close(&d->ports[i]);
+        free(d->ports[i].name);
+    }
+    free(d->ports);
+    if (d->udp_fd >= 0) {
+        close(d->udp_fd);
+    }
+    if (d->raw_fd >= 0) {
+        close(d->raw_fd);
+    }
+
+    struct user_ucast *u;
+    CMAP_FOR_EACH (u, node, &d->ucasts) {
+        free(u);
+    }
+    cmap_destroy(&d->ucasts);
+    struct user_flood *f;
+    CMAP_FOR_EACH (f, node, &d->floods) {
+        free(f);
+    }
+    cmap_destroy(&d->floods);
+    struct user_binding *b;
+    CMAP_FOR_EACH (b, node, &d->bindings) {
+        free(b);
+    }
+    cmap_destroy(&d->bindings);
+    struct user_ls *ls;
+    CMAP_FOR_EACH (ls, node, &d->lss) {
+        user_ls_free(ls);
+    }
+    cmap_destroy(&d->lss);
+
+    ovs_mutex_lock(&d->mutex);
+    struct user_mac *m;
+    HMAP_FOR_EACH_POP (m, node, &d->macs) {
+        free(m);
+    }
+    hmap_destroy(&d->macs);
+    struct user_event *e;
+    HMAP_FOR_EACH_POP (e, node, &d->events) {
+        free(e);
+    }
+    hmap_destroy(&d->events);
+    ovs_mutex_unlock(&d->mutex);
+    ovs_mutex_destroy(&d->mutex);
+
+    seq_destroy(d->learn_seq);
+    latch_destroy(&d->wake);
+    free(d);
+}
+
+static int
+user_open(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
+{
+    struct user_dp *d = xzalloc(sizeof *d);
+    int error;
+
+    d->up.name = CONST_CAST(char *, cfg->name);  /* For messages in open. */
+    d->tunnel_ip = cfg->tunnel_ip;
+    d->udp_port = htons(cfg->udp_port ? cfg->udp_port : VTEP_VXLAN_PORT);
+    d->mac_aging = cfg->mac_aging;
+    d->mac_limit = cfg->mac_limit;
+    d->hash_basis = random_uint32();
+    d->udp_fd = d->raw_fd = -1;
+    atomic_init(&d->underlay_mtu, underlay_mtu(cfg->tunnel_ip));
+    cmap_init(&d->lss);
+    cmap_init(&d->bindings);
+    cmap_init(&d->ucasts);
+    cmap_init(&d->floods);
+    latch_init(&d->wake);
+    atomic_init(&d->exiting, false);
+    atomic_init(&d->sweep, false);
+    ovs_mutex_init(&d->mutex);
+    hmap_init(&d->macs);
+    hmap_init(&d->events);
+    ovs_list_init(&d->event_list);
+    d->learn_seq = seq_create();
+
+    d->n_ports = cfg->n_ports;
+    d->ports = xcalloc(MAX(cfg->n_ports, 1), sizeof *d->ports);
+    for (size_t i = 0; i < cfg->n_ports; i++) {
+        d->ports[i].name = xstrdup(cfg->ports[i]);
+        d->ports[i].fd = -1;
+        atomic_init(&d->ports[i].error, 0);
+        atomic_init(&d->ports[i].mtu, ETH_PAYLOAD_MAX);
+    }
+
+    if (!cfg->tunnel_ip) {
+        error = EINVAL;
+        goto error;
+    }
+    error = tunnel_sockets_open(d);
+    if (error) {
+        goto error;
+    }
+    for (size_t i = 0; i < d->n_ports; i++) {
+        port_try_open(d, &d->ports[i], time_msec());
+    }
+
+    struct user_thread *t = xzalloc(sizeof *t);
+    t->dp = d;
+    hmap_init(&t->vni_counts);
+    t->now = time_msec();
+    t->next_sweep = t->now + USER_SWEEP_MSEC;
+    t->next_mtu = t->now + USER_MTU_MSEC;
+    d->pt = t;
+    d->thread = ovs_thread_create("vtep_user", user_thread_main, t);
+
+    *dpp = &d->up;
+    return 0;
+
+error:
+    user_close(&d->up);
+    return error;
+}
+
+const struct vtep_dp_class vtep_dp_user_class = {
+    .type = "user",
+    .open = user_open,
+    .close = user_close,
+    .run = user_run,
+    .wait = user_wait,
+    .ls_set = user_ls_set,
+    .ls_del = user_ls_del,
+    .binding_add = user_binding_add,
+    .binding_del = user_binding_del,
+    .ucast_set = user_ucast_set,
+    .ucast_del = user_ucast_del,
+    .flood_set = user_flood_set,
+    .learned_poll = user_learned_poll,
+    .binding_stats = user_binding_stats,
+    .format_stats = user_format_stats,
+};
