@@ -31,8 +31,14 @@
  *   to report).  Neither may wait on the database.
  *
  * - learned_poll() hands out up to 'max' learning events (a new or moved
- *   MAC is VTEP_LEARN_ADD, an aged one VTEP_LEARN_DEL) and returns how
- *   many; the provider keeps the rest for the next call.
+ *   MAC is VTEP_LEARN_ADD, an aged one or one whose binding went away
+ *   VTEP_LEARN_DEL) and returns how many; the provider keeps the rest for
+ *   the next call.  A provider may coalesce: only the latest event per
+ *   (VNI, MAC) need be reported.  When a VNI holds cfg->mac_limit learned
+ *   MACs and another is refused, it reports VTEP_LEARN_FULL once, and
+ *   VTEP_LEARN_ROOM once the VNI is below the limit again (both with the
+ *   broadcast MAC, which is never learned).  wait() wakes the caller while
+ *   events are pending, so the caller must drain them every iteration.
  *
  * - Optional operations may be NULL.
  */

@@ -41,3 +41,4 @@ include tests/unit/packet.mk
 include tests/fuzz/automake.mk
 
 EXTRA_DIST += tests/lib.sh tests/db/test-db.sh
+include tests/unit/dp-user.mk

@@ -34,6 +34,13 @@ make -j"$(nproc)" check >check.log 2>&1
 unit_rc=$?
 for log in $(find tests -name 'test-*.log' | sort); do
     summary=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -1)
+    if grep -q '^:test-result: SKIP' "${log%.log}.trs" 2>/dev/null; then
+        # The suite said why (a "SKIP: ..." line) and ran nothing.
+        printf '%s: skipped: %s\n' "${log%.log}" \
+            "$(grep -m1 '^SKIP' "$log")"
+        skip=$((skip + 1))
+        continue
+    fi
     printf '%s: %s\n' "${log%.log}" "${summary:-no Check summary}"
     if [ -n "$summary" ]; then
         checks=$(echo "$summary" | sed 's/.*Checks: \([0-9]*\).*/\1/')

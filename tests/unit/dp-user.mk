@@ -1,0 +1,9 @@
+# tests/unit/dp-user.mk: the Check suite of lib/vtep-dp-user.c, the
+# userspace datapath, with real frames on tap devices in a network
+# namespace of each test's own (skipped as a whole without root).
+check_PROGRAMS += tests/unit/test-dp-user
+TESTS += tests/unit/test-dp-user
+tests_unit_test_dp_user_SOURCES = tests/unit/test-dp-user.c \
+	tests/unit/unit.h tests/unit/unit-main.c
+tests_unit_test_dp_user_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_dp_user_LDADD = $(VTEP_LIBS) $(CHECK_LIBS)
