@@ -40,6 +40,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -71,6 +72,7 @@ COVERAGE_DEFINE(user_age);
 
 #define USER_BATCH 32               /* Frames read per port or socket. */
 #define USER_TX_BATCH 64            /* Tunnel packets per sendmmsg(). */
+#define USER_PORT_TX_BATCH 32       /* Frames per sendmmsg() on a port. */
 #define USER_FRAME_MAX 9216         /* Largest frame captured (jumbo). */
 #define USER_OUTER_LEN (IP_HEADER_LEN + UDP_HEADER_LEN \
                         + VTEP_PKT_VXLAN_HLEN)
@@ -89,7 +91,11 @@ COVERAGE_DEFINE(user_age);
     USER_DROP_REASON(MTU, "mtu")                                        \
     USER_DROP_REASON(TRUNCATED, "truncated")                            \
     USER_DROP_REASON(HAIRPIN, "hairpin")                                \
-    USER_DROP_REASON(TX_ERROR, "tx-error")
+    USER_DROP_REASON(TX_ERROR, "tx-error")                              \
+    /* Lost before vtepd saw them: the kernel's count for the pcap ring \
+     * of the ports and for the tunnel socket's receive buffer. */      \
+    USER_DROP_REASON(PORT_OVERRUN, "port-overrun")                      \
+    USER_DROP_REASON(TUNNEL_OVERRUN, "tunnel-overrun")
 
 enum user_drop {
     USER_DROP_BASE = VTEP_PKT_N_DROPS - 1,
@@ -141,6 +147,13 @@ struct user_port {
     ATOMIC(int) mtu;
     user_counter rx_packets, rx_bytes;
     user_counter tx_packets, tx_bytes;
+    user_counter overrun;           /* pcap_stats() ps_drop, a total. */
+
+    /* Frames waiting for one sendmmsg() (packet thread). */
+    size_t n_tx;
+    struct mmsghdr tx_msgs[USER_PORT_TX_BATCH];
+    struct iovec tx_iov[USER_PORT_TX_BATCH];
+    uint8_t (*tx_buf)[VLAN_HEADER_LEN + USER_FRAME_MAX];
 };
 
 /* (port, VLAN) -> VNI.  Written by the main thread, read by the packet
@@ -276,15 +289,17 @@ struct user_thread {
     struct hmap vni_counts;         /* struct user_vni_count. */
     long long int next_sweep;
     long long int next_mtu;
+    struct pollfd *pfds;            /* For thread_wait(): ports + 2. */
 
     /* The current frame, untagged, at 'frame' + VTEP_PKT_VLAN_HEADROOM. */
     uint8_t frame[VTEP_PKT_VLAN_HEADROOM + USER_FRAME_MAX];
-    uint8_t tagged[VLAN_HEADER_LEN + USER_FRAME_MAX];
 
     /* Tunnel receive. */
     struct mmsghdr rx_msgs[USER_BATCH];
     struct iovec rx_iov[USER_BATCH];
     struct sockaddr_in rx_addr[USER_BATCH];
+    uint64_t rx_control[USER_BATCH][CMSG_SPACE(sizeof(uint32_t))
+                                    / sizeof(uint64_t) + 1];
     uint8_t rx_buf[USER_BATCH][USER_FRAME_MAX + VTEP_PKT_VXLAN_HLEN];
 
     /* Tunnel transmit. */
@@ -615,6 +630,49 @@ flush_tunnel(struct user_thread *t)
     t->n_tx = 0;
 }
 
+/* Sends the frames queued on 'port' with one sendmmsg() on libpcap's
+ * socket, which is what pcap_inject() would send() them on one by one. */
+static void
+flush_port(struct user_dp *d, struct user_port *port)
+{
+    size_t ofs = 0;
+
+    while (ofs < port->n_tx && port->pcap) {
+        int n = sendmmsg(pcap_fileno(port->pcap), &port->tx_msgs[ofs],
+                         port->n_tx - ofs, MSG_DONTWAIT);
+        if (n > 0) {
+            for (size_t i = ofs; i < ofs + n; i++) {
+                counter_add(&port->tx_bytes, port->tx_iov[i].iov_len);
+            }
+            counter_add(&port->tx_packets, n);
+            ofs += n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            int error = n < 0 ? errno : EIO;
+            count_drop(d, error == EMSGSIZE ? USER_DROP_MTU
+                                             : USER_DROP_TX_ERROR);
+            VLOG_WARN_RL(&err_rl, "%s: port %s: transmit failed (%s)",
+                         d->up.name, port->name, ovs_strerror(error));
+            ofs++;
+        }
+    }
+    port->n_tx = 0;
+}
+
+static void
+flush_all(struct user_thread *t)
+{
+    struct user_dp *d = t->dp;
+
+    flush_tunnel(t);
+    for (size_t i = 0; i < d->n_ports; i++) {
+        if (d->ports[i].n_tx) {
+            flush_port(d, &d->ports[i]);
+        }
+    }
+}
+
 /* Queues the untagged 'frame' for VNI 'vni' towards 'remote'. */
 static void
 output_tunnel(struct user_thread *t, uint32_t vni, ovs_be32 remote,
@@ -684,28 +742,33 @@ output_binding(struct user_thread *t, struct user_binding *b,
         return;
     }
 
-    const uint8_t *out = frame;
+    if (port->n_tx >= USER_PORT_TX_BATCH) {
+        flush_port(d, port);
+    }
+
+    size_t i = port->n_tx++;
+    uint8_t *out = port->tx_buf[i];
     size_t out_len = len;
     if (b->vlan) {
         ovs_be16 tci = htons(b->vlan & VLAN_VID_MASK);
         ovs_be16 tpid = htons(ETH_TYPE_VLAN_8021Q);
-        memcpy(t->tagged, frame, 2 * ETH_ADDR_LEN);
-        memcpy(t->tagged + 2 * ETH_ADDR_LEN, &tpid, 2);
-        memcpy(t->tagged + 2 * ETH_ADDR_LEN + 2, &tci, 2);
-        memcpy(t->tagged + ETH_HEADER_LEN + 2, frame + 2 * ETH_ADDR_LEN,
+        memcpy(out, frame, 2 * ETH_ADDR_LEN);
+        memcpy(out + 2 * ETH_ADDR_LEN, &tpid, 2);
+        memcpy(out + 2 * ETH_ADDR_LEN + 2, &tci, 2);
+        memcpy(out + ETH_HEADER_LEN + 2, frame + 2 * ETH_ADDR_LEN,
                len - 2 * ETH_ADDR_LEN);
-        out = t->tagged;
         out_len = len + VLAN_HEADER_LEN;
+    } else {
+        memcpy(out, frame, len);
     }
-
-    if (pcap_inject(port->pcap, out, out_len) < 0) {
-        count_drop(d, USER_DROP_TX_ERROR);
-        VLOG_WARN_RL(&err_rl, "%s: port %s: transmit failed (%s)",
-                     d->up.name, port->name, pcap_geterr(port->pcap));
-        return;
-    }
-    counter_add(&port->tx_packets, 1);
-    counter_add(&port->tx_bytes, out_len);
+    port->tx_iov[i].iov_base = out;
+    port->tx_iov[i].iov_len = out_len;
+    port->tx_msgs[i] = (struct mmsghdr) {
+        .msg_hdr = {
+            .msg_iov = &port->tx_iov[i],
+            .msg_iovlen = 1,
+        },
+    };
     counter_add(&b->to_packets, 1);
     counter_add(&b->to_bytes, out_len);
 }
@@ -953,6 +1016,7 @@ underlay_mtu(ovs_be32 ip)
 static void
 port_close(struct user_port *port)
 {
+    port->n_tx = 0;
     if (port->pcap) {
         pcap_close(port->pcap);
         port->pcap = NULL;
@@ -1046,6 +1110,7 @@ tunnel_sockets_open(struct user_dp *d)
      * operator's to configure, in any order with vtepd. */
     setsockopt(d->udp_fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
     setsockopt(d->udp_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    setsockopt(d->udp_fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
     if (bind(d->udp_fd, (struct sockaddr *) &sin, sizeof sin)) {
         int error = errno;
         VLOG_ERR("%s: cannot bind the VXLAN socket to "IP_FMT":%d (%s)%s",
@@ -1085,6 +1150,8 @@ tunnel_receive(struct user_thread *t)
                 .msg_namelen = sizeof t->rx_addr[i],
                 .msg_iov = &t->rx_iov[i],
                 .msg_iovlen = 1,
+                .msg_control = t->rx_control[i],
+                .msg_controllen = sizeof t->rx_control[i],
             },
         };
     }
@@ -1106,6 +1173,18 @@ tunnel_receive(struct user_thread *t)
         }
         tunnel_input(t, t->rx_addr[i].sin_addr.s_addr, t->rx_buf[i],
                      t->rx_msgs[i].msg_len);
+    }
+
+    /* SO_RXQ_OVFL: the socket's drop count so far, on each datagram. */
+    struct msghdr *last = &t->rx_msgs[n - 1].msg_hdr;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(last); c;
+         c = CMSG_NXTHDR(last, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+            uint32_t drops;
+            memcpy(&drops, CMSG_DATA(c), sizeof drops);
+            atomic_store_relaxed(&d->drops[USER_DROP_TUNNEL_OVERRUN],
+                                 drops);
+        }
     }
     return n;
 }
@@ -1134,7 +1213,7 @@ ports_receive(struct user_thread *t)
             atomic_store_relaxed(&port->error, EIO);
             port->next_open = t->now + USER_REOPEN_MSEC;
         }
-        flush_tunnel(t);
+        flush_all(t);
     }
     return total;
 }
@@ -1163,6 +1242,18 @@ maintain(struct user_thread *t)
     }
 
     atomic_read_relaxed(&d->sweep, &sweep_now);
+    if (t->now >= t->next_sweep) {
+        uint64_t overruns = 0;
+        for (size_t i = 0; i < d->n_ports; i++) {
+            struct user_port *port = &d->ports[i];
+            struct pcap_stat ps;
+            if (port->pcap && !pcap_stats(port->pcap, &ps)) {
+                atomic_store_relaxed(&port->overrun, ps.ps_drop);
+            }
+            overruns += counter_get(&port->overrun);
+        }
+        atomic_store_relaxed(&d->drops[USER_DROP_PORT_OVERRUN], overruns);
+    }
     if (sweep_now || t->now >= t->next_sweep) {
         atomic_store_relaxed(&d->sweep, false);
         sweep(t);
@@ -1170,23 +1261,35 @@ maintain(struct user_thread *t)
     }
 }
 
+/* Sleeps until a port or the tunnel socket has input, the main thread
+ * wakes us, or maintenance is due.  This is a plain poll() rather than
+ * OVS's poll_block(): a busy packet thread blocks only when idle, which
+ * OVS's poll-interval warning would report as an "unreasonably long poll
+ * interval" under load.  RCU sees the thread quiescent while it sleeps. */
 static void
 thread_wait(struct user_thread *t)
 {
     struct user_dp *d = t->dp;
-    long long int deadline = t->next_sweep;
+    long long int deadline = MIN(t->next_sweep, t->next_mtu);
+    struct pollfd *pfds = t->pfds;
+    size_t n = 0;
 
     for (size_t i = 0; i < d->n_ports; i++) {
         struct user_port *port = &d->ports[i];
         if (port->pcap) {
-            poll_fd_wait(port->fd, POLLIN);
+            pfds[n++] = (struct pollfd) { .fd = port->fd, .events = POLLIN };
         } else {
             deadline = MIN(deadline, port->next_open);
         }
     }
-    poll_fd_wait(d->udp_fd, POLLIN);
-    latch_wait(&d->wake);
-    poll_timer_wait_until(MIN(deadline, t->next_mtu));
+    pfds[n++] = (struct pollfd) { .fd = d->udp_fd, .events = POLLIN };
+    pfds[n++] = (struct pollfd) { .fd = d->wake.fds[0], .events = POLLIN };
+
+    long long int timeout = deadline - time_msec();
+    ovsrcu_quiesce_start();
+    poll(pfds, n, MAX(0, MIN(timeout, INT_MAX)));
+    ovsrcu_quiesce_end();
+    latch_poll(&d->wake);
 }
 
 static void *
@@ -1206,7 +1309,7 @@ user_thread_main(void *t_)
         t->queued = false;
         size_t n = ports_receive(t);
         n += tunnel_receive(t);
-        flush_tunnel(t);
+        flush_all(t);
         maintain(t);
         if (t->queued) {
             seq_change(d->learn_seq);
@@ -1216,8 +1319,6 @@ user_thread_main(void *t_)
             ovsrcu_quiesce();
         } else {
             thread_wait(t);
-            poll_block();
-            latch_poll(&d->wake);
         }
     }
     return NULL;
@@ -1628,12 +1729,14 @@ user_close(struct vtep_dp *dp)
             free(c);
         }
         hmap_destroy(&d->pt->vni_counts);
+        free(d->pt->pfds);
         free(d->pt);
     }
 
     for (size_t i = 0; i < d->n_ports; i++) {
         port_close(&d->ports[i]);
         free(d->ports[i].name);
+        free(d->ports[i].tx_buf);
     }
     free(d->ports);
     if (d->udp_fd >= 0) {
@@ -1715,6 +1818,8 @@ user_open(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
     for (size_t i = 0; i < cfg->n_ports; i++) {
         d->ports[i].name = xstrdup(cfg->ports[i]);
         d->ports[i].fd = -1;
+        d->ports[i].tx_buf = xmalloc(USER_PORT_TX_BATCH
+                                     * sizeof *d->ports[i].tx_buf);
         atomic_init(&d->ports[i].error, 0);
         atomic_init(&d->ports[i].mtu, ETH_PAYLOAD_MAX);
     }
@@ -1734,6 +1839,7 @@ user_open(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
     struct user_thread *t = xzalloc(sizeof *t);
     t->dp = d;
     hmap_init(&t->vni_counts);
+    t->pfds = xcalloc(d->n_ports + 2, sizeof *t->pfds);
     t->now = time_msec();
     t->next_sweep = t->now + USER_SWEEP_MSEC;
     t->next_mtu = t->now + USER_MTU_MSEC;
