@@ -8,12 +8,20 @@
  *
  *   vtepd/dump-ops [--clear]       the recorded operations, oldest first
  *   vtepd/dummy-tables             what the tables hold now
- *   vtepd/dummy-learn PORT VLAN MAC [IP]   report a learned MAC
- *   vtepd/dummy-unlearn PORT VLAN MAC      report an aged MAC
+ *   vtepd/dummy-learn PORT VLAN MAC [IP]   learn a MAC, as from a frame
+ *   vtepd/dummy-learn-bulk PORT VLAN COUNT [FIRST-MAC]   learn COUNT MACs
+ *   vtepd/dummy-unlearn PORT VLAN MAC      age a MAC out
+ *   vtepd/dummy-event TYPE VNI PORT VLAN MAC [IP]   queue a raw event
  *   vtepd/dummy-stats PORT VLAN PF BF PT BT   set a binding's counters
  *   vtepd/dummy-fail OP ERRNO [COUNT]   make the next COUNT calls of OP fail
  *
  * so that the whole database side of vtepd is testable without privileges.
+ *
+ * Learning behaves as in a real provider: the dummy keeps a table of
+ * learned MACs per VNI, reports a new or moved MAC as VTEP_LEARN_ADD, an
+ * aged one (or one whose binding went away) as VTEP_LEARN_DEL, refuses new
+ * MACs beyond --mac-limit with one VTEP_LEARN_FULL, and reports
+ * VTEP_LEARN_ROOM when the VNI drops below the limit again.
  */
 #include <config.h>
 
@@ -60,6 +68,8 @@ struct dummy_ls {
     enum vtep_repl_mode mode;
     char *name;
     size_t n_refs;                  /* Bindings, MACs, floods using it. */
+    size_t n_macs;                  /* Learned MACs in this VNI. */
+    bool full;                      /* At the MAC limit: reported FULL. */
 };
 
 struct dummy_binding {
@@ -79,6 +89,15 @@ struct dummy_mac {
     size_t n_ips;
 };
 
+/* A learned MAC. */
+struct dummy_learned {
+    struct hmap_node node;          /* By (vni, mac). */
+    uint32_t vni;
+    struct eth_addr mac;
+    char port[VTEP_PORT_NAME_MAX];
+    uint16_t vlan;
+};
+
 #define DUMMY_MAX_LEARNED 65536
 
 struct dp_dummy {
@@ -92,8 +111,11 @@ struct dp_dummy {
     size_t ops_cap, ops_head, n_ops;
     uint64_t ops_dropped;
 
+    struct hmap macs;               /* "struct dummy_learned"s. */
+    unsigned int mac_limit;         /* Per VNI; 0: none. */
     struct vtep_dp_learned *learned;  /* Queue of learning events. */
     size_t learned_head, n_learned;
+    uint64_t learned_dropped;       /* Events lost to a full queue. */
 
     int fail_errno[N_OP_TYPES];     /* Injected failures. */
     unsigned int fail_count[N_OP_TYPES];
@@ -197,7 +219,7 @@ violation(struct dp_dummy *d, int error, const char *what)
 }
 
 static int
-dummy_open(const struct vtep_dp_config *cfg OVS_UNUSED, struct vtep_dp **dpp)
+dummy_open(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
 {
     if (the_dummy) {
         return EEXIST;
@@ -207,6 +229,8 @@ dummy_open(const struct vtep_dp_config *cfg OVS_UNUSED, struct vtep_dp **dpp)
     hmap_init(&d->bindings);
     hmap_init(&d->ucast);
     hmap_init(&d->flood);
+    hmap_init(&d->macs);
+    d->mac_limit = cfg->mac_limit;
     d->ops_cap = 65536;
     d->ops = xcalloc(d->ops_cap, sizeof *d->ops);
     d->learned = xcalloc(DUMMY_MAX_LEARNED, sizeof *d->learned);
@@ -244,6 +268,11 @@ dummy_close(struct vtep_dp *dp)
     hmap_destroy(&d->bindings);
     free_macs(&d->ucast);
     free_macs(&d->flood);
+    struct dummy_learned *l;
+    HMAP_FOR_EACH_POP (l, node, &d->macs) {
+        free(l);
+    }
+    hmap_destroy(&d->macs);
     for (size_t i = 0; i < d->n_ops; i++) {
         free(d->ops[(d->ops_head + i) % d->ops_cap].text);
     }
@@ -259,6 +288,95 @@ dummy_wait(struct vtep_dp *dp)
     if (dp_dummy_cast(dp)->n_learned) {
         poll_immediate_wake();
     }
+}
+
+/* Learning. */
+
+static struct dummy_learned *
+find_learned(const struct dp_dummy *d, uint32_t vni, struct eth_addr mac)
+{
+    struct dummy_learned *l;
+    HMAP_FOR_EACH_WITH_HASH (l, node, dummy_hash_mac(vni, mac), &d->macs) {
+        if (l->vni == vni && eth_addr_equals(l->mac, mac)) {
+            return l;
+        }
+    }
+    return NULL;
+}
+
+static size_t
+queue_room(const struct dp_dummy *d)
+{
+    return DUMMY_MAX_LEARNED - d->n_learned;
+}
+
+/* Queues a learning event; drops it (and counts) if the queue is full. */
+static void
+queue_event(struct dp_dummy *d, enum vtep_learn_type type, uint32_t vni,
+            struct eth_addr mac, const char *port, uint16_t vlan,
+            ovs_be32 ip)
+{
+    if (!queue_room(d)) {
+        d->learned_dropped++;
+        return;
+    }
+    struct vtep_dp_learned *ev;
+    ev = &d->learned[(d->learned_head + d->n_learned) % DUMMY_MAX_LEARNED];
+    memset(ev, 0, sizeof *ev);
+    ev->type = type;
+    ev->vni = vni;
+    ev->mac = mac;
+    ovs_strlcpy(ev->port, port, sizeof ev->port);
+    ev->vlan = vlan;
+    ev->ip = ip;
+    d->n_learned++;
+}
+
+/* Learns 'mac' on binding 'b', as a frame from it would.  Returns 0, or
+ * ENOSPC if the VNI is at the MAC limit and 'mac' was not learned. */
+static int
+dummy_learn(struct dp_dummy *d, const struct dummy_binding *b,
+            struct eth_addr mac, ovs_be32 ip)
+{
+    struct dummy_ls *ls = find_ls(d, b->vni);
+    struct dummy_learned *l = find_learned(d, b->vni, mac);
+    if (!l) {
+        if (d->mac_limit && ls->n_macs >= d->mac_limit) {
+            if (!ls->full) {
+                ls->full = true;
+                queue_event(d, VTEP_LEARN_FULL, b->vni, mac, b->port,
+                            b->vlan, 0);
+            }
+            return ENOSPC;
+        }
+        l = xzalloc(sizeof *l);
+        l->vni = b->vni;
+        l->mac = mac;
+        hmap_insert(&d->macs, &l->node, dummy_hash_mac(b->vni, mac));
+        ls->n_macs++;
+    }
+    ovs_strlcpy(l->port, b->port, sizeof l->port);
+    l->vlan = b->vlan;
+    queue_event(d, VTEP_LEARN_ADD, b->vni, mac, b->port, b->vlan, ip);
+    return 0;
+}
+
+/* Forgets 'l' and reports it. */
+static void
+dummy_unlearn(struct dp_dummy *d, struct dummy_learned *l)
+{
+    struct dummy_ls *ls = find_ls(d, l->vni);
+    queue_event(d, VTEP_LEARN_DEL, l->vni, l->mac, l->port, l->vlan, 0);
+    hmap_remove(&d->macs, &l->node);
+    if (ls) {
+        ls->n_macs--;
+        if (ls->full && ls->n_macs < d->mac_limit) {
+            ls->full = false;
+            queue_event(d, VTEP_LEARN_ROOM, ls->vni, eth_addr_zero, "", 0,
+                        0);
+        }
+    }
+    free(l);
 }
 
 static int
@@ -346,6 +464,13 @@ dummy_binding_del(struct vtep_dp *dp, const char *port, uint16_t vlan)
     struct dummy_binding *b = find_binding(d, port, vlan);
     if (!b) {
         return violation(d, ENOENT, "binding_del of an unknown binding");
+    }
+    /* Its learned MACs go with it. */
+    struct dummy_learned *l;
+    HMAP_FOR_EACH_SAFE (l, node, &d->macs) {
+        if (l->vlan == vlan && l->vni == b->vni && !strcmp(l->port, port)) {
+            dummy_unlearn(d, l);
+        }
     }
     find_ls(d, b->vni)->n_refs--;
     hmap_remove(&d->bindings, &b->node);
@@ -482,6 +607,9 @@ dummy_format_stats(struct vtep_dp *dp, struct ds *out)
     struct dp_dummy *d = dp_dummy_cast(dp);
     ds_put_format(out, "dummy: %"PRIuSIZE" ops recorded, %"PRIu64" dropped "
                   "from the log\n", d->n_ops, d->ops_dropped);
+    ds_put_format(out, "dummy: %"PRIuSIZE" learned MACs, %"PRIuSIZE
+                  " learning events queued, %"PRIu64" dropped\n",
+                  hmap_count(&d->macs), d->n_learned, d->learned_dropped);
 }
 
 /* unixctl commands. */
@@ -620,49 +748,165 @@ dummy_unixctl_tables(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&out);
 }
 
+/* Parses the PORT and VLAN arguments into the binding they name. */
+static const struct dummy_binding *
+parse_binding(struct unixctl_conn *conn, const struct dp_dummy *d,
+              const char *port, const char *vlan_s)
+{
+    uint16_t vlan;
+    int vlan_arg;
+
+    if (!str_to_int(vlan_s, 10, &vlan_arg)
+        || vtep_parse_vlan(vlan_arg, &vlan)) {
+        unixctl_command_reply_error(conn, "bad VLAN");
+        return NULL;
+    }
+    const struct dummy_binding *b = find_binding(d, port, vlan);
+    if (!b) {
+        unixctl_command_reply_error(conn, "no such binding");
+    }
+    return b;
+}
+
 static void
 dummy_unixctl_learn(struct unixctl_conn *conn, int argc, const char *argv[],
                     void *aux)
 {
     bool del = aux != NULL;
     struct dp_dummy *d = the_dummy;
-    struct vtep_dp_learned ev;
-    uint16_t vlan;
-    int vlan_arg;
+    struct eth_addr mac;
+    ovs_be32 ip = 0;
 
-    memset(&ev, 0, sizeof ev);
     if (!d) {
         unixctl_command_reply_error(conn, "the datapath is not dummy");
         return;
     }
-    if (!str_to_int(argv[2], 10, &vlan_arg) || vtep_parse_vlan(vlan_arg,
-                                                               &vlan)) {
-        unixctl_command_reply_error(conn, "bad VLAN");
+    const struct dummy_binding *b = parse_binding(conn, d, argv[1],
+                                                  argv[2]);
+    if (!b) {
         return;
     }
-    if (vtep_parse_ucast_mac(argv[3], &ev.mac)) {
+    if (vtep_parse_ucast_mac(argv[3], &mac)) {
         unixctl_command_reply_error(conn, "bad unicast MAC");
         return;
     }
-    if (argc > 4 && vtep_parse_ipv4(argv[4], &ev.ip)) {
+    if (argc > 4 && vtep_parse_ipv4(argv[4], &ip)) {
         unixctl_command_reply_error(conn, "bad IPv4 address");
         return;
     }
-    const struct dummy_binding *b = find_binding(d, argv[1], vlan);
-    if (!b) {
-        unixctl_command_reply_error(conn, "no such binding");
-        return;
-    }
-    if (d->n_learned == DUMMY_MAX_LEARNED) {
+    /* An ADD may also bring FULL or ROOM. */
+    if (queue_room(d) < 2) {
         unixctl_command_reply_error(conn, "learning queue full");
         return;
     }
-    ev.type = del ? VTEP_LEARN_DEL : VTEP_LEARN_ADD;
-    ev.vni = b->vni;
-    ev.vlan = vlan;
-    ovs_strlcpy(ev.port, argv[1], sizeof ev.port);
-    d->learned[(d->learned_head + d->n_learned) % DUMMY_MAX_LEARNED] = ev;
-    d->n_learned++;
+    if (del) {
+        struct dummy_learned *l = find_learned(d, b->vni, mac);
+        if (l) {
+            dummy_unlearn(d, l);
+        } else {
+            queue_event(d, VTEP_LEARN_DEL, b->vni, mac, b->port, b->vlan,
+                        0);
+        }
+        unixctl_command_reply(conn, NULL);
+    } else if (dummy_learn(d, b, mac, ip)) {
+        unixctl_command_reply(conn, "not learned: MAC limit reached");
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+static struct eth_addr
+mac_plus(struct eth_addr mac, uint64_t n)
+{
+    uint64_t x = eth_addr_to_uint64(mac) + n;
+    struct eth_addr out;
+    eth_addr_from_uint64(x, &out);
+    return out;
+}
+
+static void
+dummy_unixctl_learn_bulk(struct unixctl_conn *conn, int argc,
+                         const char *argv[], void *aux OVS_UNUSED)
+{
+    struct dp_dummy *d = the_dummy;
+    struct eth_addr first = ETH_ADDR_C(02,00,00,00,00,01);
+    int count;
+
+    if (!d) {
+        unixctl_command_reply_error(conn, "the datapath is not dummy");
+        return;
+    }
+    const struct dummy_binding *b = parse_binding(conn, d, argv[1],
+                                                  argv[2]);
+    if (!b) {
+        return;
+    }
+    if (!str_to_int(argv[3], 10, &count) || count < 1
+        || count >= DUMMY_MAX_LEARNED) {
+        unixctl_command_reply_error(conn, "bad COUNT");
+        return;
+    }
+    if (argc > 4 && vtep_parse_ucast_mac(argv[4], &first)) {
+        unixctl_command_reply_error(conn, "bad unicast MAC");
+        return;
+    }
+    if (((eth_addr_to_uint64(first) + count - 1) >> 48)
+        || eth_addr_is_multicast(mac_plus(first, count - 1))) {
+        unixctl_command_reply_error(conn, "the range leaves the unicast "
+                                    "MACs");
+        return;
+    }
+    if (queue_room(d) < (size_t) count + 1) {
+        unixctl_command_reply_error(conn, "learning queue full");
+        return;
+    }
+    int n_refused = 0;
+    for (int i = 0; i < count; i++) {
+        n_refused += dummy_learn(d, b, mac_plus(first, i), 0) != 0;
+    }
+    char *reply = xasprintf("learned %d, refused %d", count - n_refused,
+                            n_refused);
+    unixctl_command_reply(conn, reply);
+    free(reply);
+}
+
+/* Queues a learning event as given, unchecked, to show how vtepd treats
+ * events that make no sense. */
+static void
+dummy_unixctl_event(struct unixctl_conn *conn, int argc, const char *argv[],
+                    void *aux OVS_UNUSED)
+{
+    static const char *const types[] = {
+        [VTEP_LEARN_ADD] = "add", [VTEP_LEARN_DEL] = "del",
+        [VTEP_LEARN_FULL] = "full", [VTEP_LEARN_ROOM] = "room",
+    };
+    struct dp_dummy *d = the_dummy;
+    unsigned int vni, vlan;
+    struct eth_addr mac;
+    ovs_be32 ip = 0;
+    int type = -1;
+
+    if (!d) {
+        unixctl_command_reply_error(conn, "the datapath is not dummy");
+        return;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+        if (!strcmp(argv[1], types[i])) {
+            type = i;
+        }
+    }
+    if (type < 0 || !str_to_uint(argv[2], 10, &vni)
+        || !str_to_uint(argv[4], 10, &vlan) || vlan > UINT16_MAX
+        || !eth_addr_from_string(argv[5], &mac)
+        || (argc > 6 && vtep_parse_ipv4(argv[6], &ip))) {
+        unixctl_command_reply_error(conn, "bad TYPE, VNI, VLAN, MAC or IP");
+        return;
+    }
+    if (!queue_room(d)) {
+        unixctl_command_reply_error(conn, "learning queue full");
+        return;
+    }
+    queue_event(d, type, vni, mac, argv[3], vlan, ip);
     unixctl_command_reply(conn, NULL);
 }
 
@@ -739,8 +983,14 @@ dummy_register_commands(void)
                                  dummy_unixctl_tables, NULL);
         unixctl_command_register("vtepd/dummy-learn", "PORT VLAN MAC [IP]",
                                  3, 4, dummy_unixctl_learn, NULL);
+        unixctl_command_register("vtepd/dummy-learn-bulk",
+                                 "PORT VLAN COUNT [FIRST-MAC]", 3, 4,
+                                 dummy_unixctl_learn_bulk, NULL);
         unixctl_command_register("vtepd/dummy-unlearn", "PORT VLAN MAC",
                                  3, 3, dummy_unixctl_learn, "del");
+        unixctl_command_register("vtepd/dummy-event",
+                                 "add|del|full|room VNI PORT VLAN MAC [IP]",
+                                 5, 6, dummy_unixctl_event, NULL);
         unixctl_command_register("vtepd/dummy-stats",
                                  "PORT VLAN PKTS_FROM BYTES_FROM PKTS_TO "
                                  "BYTES_TO", 6, 6, dummy_unixctl_stats, NULL);

@@ -39,6 +39,7 @@ tests_unit_test_reconcile_LDADD = $(UNIT_LDADD)
 
 include tests/unit/packet.mk
 include tests/fuzz/automake.mk
+include tests/traffic/automake.mk
 
-EXTRA_DIST += tests/lib.sh tests/db/test-db.sh
+EXTRA_DIST += tests/lib.sh tests/db/test-db.sh tests/db/test-local.sh
 include tests/unit/dp-user.mk

@@ -31,7 +31,9 @@ build_pkgs="build-essential autoconf automake libtool pkg-config
     libpcap-dev libnl-3-dev libnl-route-3-dev libssl-dev check
     openvswitch-source python3 xz-utils"
 peer_pkgs="openvswitch-common openvswitch-vtep openvswitch-switch iproute2
-    ethtool iputils-ping python3-scapy tcpdump netsniff-ng procps"
+    ethtool iputils-ping python3-scapy tcpdump netsniff-ng procps
+    ovn-central ovn-host ovn-controller-vtep python3-networking-l2gw
+    gnuplot-nox"
 
 missing_pkgs() {
     for p in "$@"; do

@@ -6,7 +6,15 @@
 #   unit     Check suites for lib/ (make check), each printing Check's
 #            summary line;
 #   db       vtepd against a real ovsdb-server driven by vtep-ctl
-#            (tests/db/test-db.sh).
+#            (tests/db/test-db.sh), and what vtepd writes back: learned
+#            MACs, unknown-dst flooding, the MAC limit, binding counters
+#            (tests/db/test-local.sh);
+#   traffic  vtepd's userspace datapath forwarding between a VLAN trunk and
+#            native Linux vxlan peers in network namespaces
+#            (tests/traffic/test-traffic.sh; needs root);
+#   interop  OVN's ovn-controller-vtep driving vtepd, with a netdev OVS
+#            hypervisor (tests/interop/test-ovn.sh; traffic cases need
+#            root).
 # The last line counts every case: "total: N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,18 +66,35 @@ if [ $unit_rc -ne 0 ]; then
     [ $fail -eq 0 ] && fail=1
 fi
 
+# run_shell_suite SCRIPT: runs a tests/lib.sh suite and adds its last line,
+# "N passed, N failed, N skipped", to the totals (a suite that does not
+# get that far counts as one failure).
+run_shell_suite() {
+    local out line
+    local re='^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$'
+    out=$(top_srcdir=$top top_builddir=$PWD bash "../$1" 2>&1)
+    printf '%s\n' "$out" | grep -v '^$'
+    line=$(printf '%s\n' "$out" | tail -1)
+    if [[ $line =~ $re ]]; then
+        pass=$((pass + BASH_REMATCH[1]))
+        fail=$((fail + BASH_REMATCH[2]))
+        skip=$((skip + BASH_REMATCH[3]))
+    else
+        fail=$((fail + 1))
+    fi
+}
+
 echo "== DB-driven suite (ovsdb-server + vtep-ctl)"
-out=$(top_srcdir=$top top_builddir=$PWD bash ../tests/db/test-db.sh 2>&1)
-printf '%s\n' "$out" | grep -v '^$'
-line=$(printf '%s\n' "$out" | tail -1)
-if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]
-then
-    pass=$((pass + BASH_REMATCH[1]))
-    fail=$((fail + BASH_REMATCH[2]))
-    skip=$((skip + BASH_REMATCH[3]))
-else
-    fail=$((fail + 1))
-fi
+run_shell_suite tests/db/test-db.sh
+
+echo "== DB-driven suite: learned MACs, flooding, MAC limit, counters"
+run_shell_suite tests/db/test-local.sh
+
+echo "== traffic suite (network namespaces, userspace datapath, vxlan peers)"
+run_shell_suite tests/traffic/test-traffic.sh
+
+echo "== interop suite: OVN (ovn-controller-vtep, ovn-controller, netdev OVS)"
+run_shell_suite tests/interop/test-ovn.sh
 
 echo "total: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -1,5 +1,6 @@
 sbin_PROGRAMS += vtepd/vtepd
 vtepd_vtepd_SOURCES = \
+	vtepd/local.c \
 	vtepd/logical.c \
 	vtepd/physical.c \
 	vtepd/vtepd.c \

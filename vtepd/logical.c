@@ -224,5 +224,6 @@ logical_run(struct vtepd_ctx *ctx)
         full_sweep(ctx);
         ctx->need_resync = false;
     }
-    ovsdb_idl_track_clear(ctx->idl);
+    /* The main loop clears the tracked changes once every module has seen
+     * them. */
 }

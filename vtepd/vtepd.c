@@ -4,7 +4,8 @@
  *
  * The loop is Open vSwitch's run/wait: each iteration runs the IDL, turns
  * changed rows into desired state (logical.c), lets the reconciler turn
- * the difference into datapath operations, writes our own rows and faults
+ * the difference into datapath operations, writes back what the datapath
+ * learned and counted (local.c), writes our own rows and faults
  * (physical.c), serves unixctl and runs the datapath; then every module
  * registers what it waits for, the pending transaction is committed and
  * the process sleeps in poll_block().  The datapath never waits on the
@@ -53,6 +54,7 @@ static unixctl_cb_func vtepd_unixctl_exit;
 static unixctl_cb_func vtepd_unixctl_show;
 static unixctl_cb_func vtepd_unixctl_dump_fdb;
 static unixctl_cb_func vtepd_unixctl_stats;
+static unixctl_cb_func vtepd_unixctl_dump_local;
 
 /* Logs each fault that appeared since the last call, once. */
 static void
@@ -98,6 +100,8 @@ main(int argc, char *argv[])
                              vtepd_unixctl_dump_fdb, &ctx);
     unixctl_command_register("vtepd/stats", "", 0, 0, vtepd_unixctl_stats,
                              &ctx);
+    unixctl_command_register("vtepd/dump-local", "[LOGICAL-SWITCH]", 0, 1,
+                             vtepd_unixctl_dump_local, &ctx);
 
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = &config;
@@ -121,6 +125,7 @@ main(int argc, char *argv[])
                   config.datapath);
     }
     ctx.rec = reconciler_create(ctx.dp, &ctx.faults);
+    local_init(&ctx);
 
     daemonize_complete();
 
@@ -129,6 +134,7 @@ main(int argc, char *argv[])
     ctx.idl = loop.idl;
     physical_register_columns(ctx.idl);
     logical_register_columns(ctx.idl);
+    local_register_columns(ctx.idl);
     ovsdb_idl_track_add_all(ctx.idl);
 
     /* One vtepd per switch: the lock is named after the switch. */
@@ -154,7 +160,9 @@ main(int argc, char *argv[])
         } else {
             logical_run(&ctx);
             reconciler_run(ctx.rec, &ctx.state, RECONCILE_BUDGET);
+            local_run(&ctx);
             physical_run(&ctx);
+            ovsdb_idl_track_clear(ctx.idl);
             log_new_faults(&ctx);
             vtep_dp_run(ctx.dp);
         }
@@ -162,6 +170,7 @@ main(int argc, char *argv[])
 
         unixctl_server_wait(unixctl);
         vtep_dp_wait(ctx.dp);
+        local_wait(&ctx);
         reconciler_wait(ctx.rec, &ctx.state);
         if (exiting) {
             poll_immediate_wake();
@@ -176,6 +185,7 @@ main(int argc, char *argv[])
     VLOG_INFO("%s: vtepd exiting", config.name);
     unixctl_server_destroy(unixctl);
     ovsdb_idl_loop_destroy(&loop);
+    local_destroy(&ctx);
     reconciler_destroy(ctx.rec);
     vtep_dp_close(ctx.dp);
     vtep_state_destroy(&ctx.state);
@@ -209,6 +219,7 @@ parse_options(int argc, char *argv[])
         OPT_MAC_AGING,
         OPT_MAC_LIMIT,
         OPT_VXLAN_PORT,
+        OPT_STATS_INTERVAL,
         OPT_UNIXCTL,
         OPT_BOOTSTRAP_CA_CERT,
         DAEMON_OPTION_ENUMS,
@@ -225,6 +236,7 @@ parse_options(int argc, char *argv[])
         {"mac-aging", required_argument, NULL, OPT_MAC_AGING},
         {"mac-limit", required_argument, NULL, OPT_MAC_LIMIT},
         {"vxlan-port", required_argument, NULL, OPT_VXLAN_PORT},
+        {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -242,6 +254,7 @@ parse_options(int argc, char *argv[])
     config.datapath = xstrdup("user");
     config.mac_aging = 300;
     config.vxlan_port = VTEP_VXLAN_PORT;
+    config.stats_interval = 5;
 
     for (;;) {
         int c = getopt_long(argc, argv, short_options, long_options, NULL);
@@ -326,6 +339,11 @@ parse_options(int argc, char *argv[])
             if (!config.vxlan_port) {
                 ovs_fatal(0, "--vxlan-port: 0 is not a UDP port");
             }
+            break;
+
+        case OPT_STATS_INTERVAL:
+            config.stats_interval = parse_uint_option("stats-interval",
+                                                      optarg, 86400);
             break;
 
         case OPT_UNIXCTL:
@@ -421,7 +439,10 @@ usage(void)
            "  --mac-aging=SECS        learned MAC aging time, 0 disables "
            "(default: 300)\n"
            "  --mac-limit=N           learned MACs per logical switch, 0: "
-           "no limit\n", VTEP_VXLAN_PORT);
+           "no limit\n"
+           "  --stats-interval=SECS   binding counters to the database, 0 "
+           "disables\n"
+           "                          (default: 5)\n", VTEP_VXLAN_PORT);
     daemon_usage();
     vlog_usage();
     stream_usage("DATABASE", true, false, true);
@@ -527,6 +548,22 @@ vtepd_unixctl_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
     format_datapath(ctx, &out);
     vtep_dp_format_stats(ctx->dp, &out);
+    local_format_stats(ctx, &out);
     unixctl_command_reply(conn, ds_cstr(&out));
+    ds_destroy(&out);
+}
+
+static void
+vtepd_unixctl_dump_local(struct unixctl_conn *conn, int argc,
+                         const char *argv[], void *ctx_)
+{
+    struct vtepd_ctx *ctx = ctx_;
+    struct ds out = DS_EMPTY_INITIALIZER;
+
+    if (local_dump(ctx, argc > 1 ? argv[1] : NULL, &out)) {
+        unixctl_command_reply(conn, ds_cstr(&out));
+    } else {
+        unixctl_command_reply_error(conn, "no such logical switch");
+    }
     ds_destroy(&out);
 }

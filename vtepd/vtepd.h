@@ -11,6 +11,11 @@
  *                switches, our ports' bindings, remote MACs and locators,
  *                incrementally through IDL change tracking, with a full
  *                resync after a reconnection.
+ *   local.c      what only the switch knows, written back: learned MACs
+ *                (Ucast_Macs_Local), the unknown-dst Mcast_Macs_Local row
+ *                of each logical switch we serve, the MAC limit fault and
+ *                the binding counters (Logical_Binding_Stats), coalesced
+ *                into few transactions.
  *
  * The desired state goes to the reconciler and from there, as operations,
  * to the datapath provider (lib/vtep-reconcile.h, lib/vtep-dp.h).
@@ -24,6 +29,8 @@
 #include "vtep-fault.h"
 #include "vtep-state.h"
 
+struct ds;
+struct local;
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct reconciler;
@@ -44,6 +51,7 @@ struct vtepd_config {
     unsigned int mac_aging;       /* Seconds. */
     unsigned int mac_limit;       /* Per logical switch; 0: none. */
     unsigned int vxlan_port;
+    unsigned int stats_interval;  /* Seconds; 0: no binding counters. */
 };
 
 struct vtepd_ctx {
@@ -55,6 +63,7 @@ struct vtepd_ctx {
     struct vtep_state state;
     struct vtep_dp *dp;
     struct reconciler *rec;
+    struct local *local;          /* local.c's own state. */
 
     /* logical.c */
     unsigned int idl_seqno;       /* Last IDL seqno we processed. */
@@ -80,5 +89,15 @@ void physical_format(const struct vtepd_ctx *, struct ds *);
 /* logical.c */
 void logical_register_columns(struct ovsdb_idl *);
 void logical_run(struct vtepd_ctx *);
+
+/* local.c */
+void local_register_columns(struct ovsdb_idl *);
+void local_init(struct vtepd_ctx *);
+void local_destroy(struct vtepd_ctx *);
+void local_run(struct vtepd_ctx *);
+void local_wait(struct vtepd_ctx *);
+void local_format_stats(const struct vtepd_ctx *, struct ds *);
+bool local_dump(const struct vtepd_ctx *, const char *logical_switch,
+                struct ds *);
 
 #endif /* vtepd.h */

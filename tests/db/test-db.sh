@@ -253,7 +253,8 @@ test_del_ls() {
     vtctl add-ucast-remote ls0 00:00:00:00:00:01 10.0.0.2 \
         -- add-mcast-remote ls0 unknown-dst 10.0.0.2
     expect_dp "ucast vni=100 mac=00:00:00:00:00:01 remote=10.0.0.2"
-    vtctl clear-remote-macs ls0 -- unbind-ls sw0 p0 100 -- del-ls ls0
+    vtctl clear-remote-macs ls0 -- clear-local-macs ls0 \
+        -- unbind-ls sw0 p0 100 -- del-ls ls0
     expect_no_dp "."
     appctl vtepd/dump-ops | grep -q "error=" \
         && vt_fail "datapath contract violated: $(appctl vtepd/dump-ops)"
@@ -337,7 +338,7 @@ test_duplicate_vni() {
     dp_lacks "port=p1" || vt_fail "conflicting binding applied"
     dp_lacks "00:00:00:00:00:07" || vt_fail "conflicting MAC applied"
     # The conflict ends when ls0 goes: ls1 takes VNI 100.
-    vtctl unbind-ls sw0 p0 100 -- del-ls ls0
+    vtctl clear-local-macs ls0 -- unbind-ls sw0 p0 100 -- del-ls ls0
     expect_dp "ls vni=100 mode=service_node name=ls1" \
               "binding port=p1 vlan=7 vni=100" \
               "ucast vni=100 mac=00:00:00:00:00:07 remote=10.0.0.7"

@@ -1,0 +1,411 @@
+#!/bin/bash
+# test-traffic.sh: vtepd's userspace datapath forwarding real traffic
+# between a VLAN trunk and native Linux vxlan peers, in network namespaces.
+#
+#              underlay: Linux bridge br0 (namespace ul), 192.0.2.0/24
+#     +-------------------+-------------------+-------------------+
+#     | 192.0.2.1         | 192.0.2.11        | 192.0.2.12        | 192.0.2.13
+#   +-+------------+    +-+-------------+   +-+-------------+   +-+--------+
+#   | gw: vtepd    |    | hv1: vx0      |   | hv2: vx0      |   | rogue:   |
+#   | --datapath=  |    |  vxlan VNI    |   |  vxlan VNI    |   |  not a   |
+#   |   user       |    |  5000, VM     |   |  5000, VM     |   |  locator |
+#   | switch gw0   |    |  198.51.100.11|   |  198.51.100.12|   +----------+
+#   +-+------------+    +---------------+   +---------------+
+#     | p0: 802.1Q trunk
+#   +-+----------------------------------------------+
+#   | bm: bm0 (raw frames: frame.py, tcpdump)          |
+#   |     vlan-shim: VLAN 100 <-> tap bm0.100          |
+#   |                198.51.100.100 (ping, ARP)        |
+#   +--------------------------------------------------+
+#
+# Logical switches (vtep-ctl, per case): ls1 = VNI 5000 on p0 VLAN 100,
+# Ucast_Macs_Remote for the VM MACs (02:aa:00:00:00:0b -> 192.0.2.11,
+# 02:aa:00:00:00:0c -> 192.0.2.12), Mcast_Macs_Remote unknown-dst ->
+# {192.0.2.11, 192.0.2.12}; case a adds ls2 = VNI 5001 on p0 untagged.
+#
+# Delivery is checked with per-receiver packet counts (exactly N here, 0
+# there): tcpdump on the receiving interface, inbound only, with a capture
+# filter that matches the test's frames (VXLAN VNI and inner ethertype or
+# source MAC on the underlay, VLAN and ethertype on the trunk), and with
+# vtepd's drop counters (vtepd/stats).  Test frames use the local
+# experimental ethertype 0x88b5 so that no stack answers them.
+#
+#   a  VLAN classification: VLAN 100 -> ls1 (VNI 5000), untagged and
+#      priority-tagged -> ls2 (VNI 5001), each to the right hypervisor,
+#      inner frames untagged; an unbound VLAN is dropped
+#      (drop.no-binding), and so is VLAN 100 once unbound.
+#   b  pings both ways between the bare-metal server on VLAN 100 and each
+#      hypervisor's VM; VM to VM (tunnel to tunnel) does not work.
+#   c  ARP broadcast from the bare-metal side: nothing without unknown-dst;
+#      source_node: one copy at each hypervisor; service_node: all copies
+#      at one hypervisor, none at the other.
+#   d  a MAC learned on the trunk appears in Ucast_Macs_Local and leaves
+#      after aging (--mac-aging=3).
+#   e  deleting a Ucast_Macs_Remote row stops unicast to its locator; the
+#      MAC is then flooded to the unknown-dst set (hv2 only).
+#   f  a broadcast from a tunnel reaches both local bindings (VLANs 100 and
+#      101) and never goes back into a tunnel.
+#   g  VXLAN from a source IP that is no locator (rogue) is dropped
+#      (drop.unknown-source); the same packet from hv1 is delivered.
+#   h  malformed VXLAN (short header, short inner frame, I flag clear, inner
+#      runt, inner tag, multicast source MAC, unknown VNI, oversized) and a
+#      trunk frame too big for the underlay MTU are dropped and counted by
+#      reason; a ping right after still works.
+#      (A runt cannot come from a trunk veth: the kernel drops Ethernet
+#      frames shorter than their header before any packet socket sees
+#      them, so runts come inside VXLAN.)
+#
+# Needs root, iproute2, tcpdump, ethtool, ping, /usr/bin/python3 (all from
+# utilities/bootstrap.sh --test-peers) and tests/traffic/vlan-shim built.
+# Usage: test-traffic.sh [CASE...]   (CASE: a_vlan_classification, ...;
+# default: every case)
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir/_build}
+. "$top_srcdir/tests/traffic/lib-traffic.sh"
+
+# Source MACs of the test frames from the trunk and from tunnels.
+BM_SRC=02:bb:00:00:00:01
+HV_SRC=02:aa:00:00:01:01
+
+
+# start [VTEPD-OPTION...]: the topology, an ovsdb-server and vtepd.
+start() {
+    tr_topology
+    vt_start_ovsdb
+    tr_start_vtepd "$@"
+}
+
+# add_ls1 [MODE] [UNKNOWN-DST-IP...]: ls1 as in the drawing, with
+# replication mode MODE (default source_node) and the unknown-dst set
+# (default: both hypervisors; "none" for no set); waits until the datapath
+# holds it.
+add_ls1() {
+    local mode=${1:-source_node} ip
+    [ $# -eq 0 ] || shift
+    local flood=("$@")
+    [ ${#flood[@]} -gt 0 ] || flood=("$TR_HV1_IP" "$TR_HV2_IP")
+    [ "${flood[*]}" != none ] || flood=()
+    local cmd=(add-ls ls1 -- set Logical_Switch ls1 tunnel_key="$TR_VNI"
+               replication_mode="$mode" -- bind-ls gw0 p0 "$TR_VLAN" ls1
+               -- add-ucast-remote ls1 "$TR_HV1_MAC" "$TR_HV1_IP"
+               -- add-ucast-remote ls1 "$TR_HV2_MAC" "$TR_HV2_IP")
+    for ip in "${flood[@]}"; do
+        cmd+=(-- add-mcast-remote ls1 unknown-dst "$ip")
+    done
+    vtctl "${cmd[@]}" || vt_fail "vtep-ctl: ${cmd[*]}"
+    local want=("  binding p0 vlan $TR_VLAN"
+                "  ucast $TR_HV1_MAC -> $TR_HV1_IP"
+                "  ucast $TR_HV2_MAC -> $TR_HV2_IP")
+    [ ${#flood[@]} -eq 0 ] \
+        || want+=("  flood unknown-dst -> $(printf '%s\n' "${flood[@]}" \
+                                            | sort -V | xargs)")
+    expect_fdb ls1 "${want[@]}"
+}
+
+# Captures for the test frames: "hv1" and "hv2" at the hypervisors'
+# underlay ports, "bm" on the trunk side of the bare-metal server.
+capture_hvs() {
+    tr_capture hv1 hv1 ul0 "$1"
+    tr_capture hv2 hv2 ul0 "$1"
+}
+
+# stat_after NAME N: expects counter NAME to be N more than when
+# stat_before NAME was called.
+declare -A STAT0
+stat_before() { local n; for n in "$@"; do STAT0[$n]=$(tr_stat "$n"); done; }
+stat_after() { tr_expect_stat "$1" $(( ${STAT0[$1]} + $2 )); }
+
+test_a_vlan_classification() {
+    start
+    vtctl add-ls ls1 -- set Logical_Switch ls1 tunnel_key=5000 \
+        -- bind-ls gw0 p0 100 ls1 \
+        -- add-ucast-remote ls1 02:00:00:00:01:01 "$TR_HV1_IP" \
+        -- add-ls ls2 -- set Logical_Switch ls2 tunnel_key=5001 \
+        -- bind-ls gw0 p0 0 ls2 \
+        -- add-ucast-remote ls2 02:00:00:00:02:02 "$TR_HV2_IP" \
+        || vt_fail "vtep-ctl"
+    expect_fdb ls1 "  binding p0 vlan 100" \
+        "  ucast 02:00:00:00:01:01 -> $TR_HV1_IP"
+    expect_fdb ls2 "  binding p0 vlan 0" \
+        "  ucast 02:00:00:00:02:02 -> $TR_HV2_IP"
+
+    # Counted per VNI at each hypervisor; the inner frame must arrive
+    # untagged (ethertype 0x88b5 right after the MACs).
+    local in5000 in5001
+    in5000=$(tr_vxlan_filter 5000 "$(tr_inner_type 0x88b5)")
+    in5001=$(tr_vxlan_filter 5001 "$(tr_inner_type 0x88b5)")
+    tr_capture hv1-5000 hv1 ul0 "$in5000"
+    tr_capture hv1-5001 hv1 ul0 "$in5001"
+    tr_capture hv2-5000 hv2 ul0 "$in5000"
+    tr_capture hv2-5001 hv2 ul0 "$in5001"
+
+    vt_log "VLAN 100 -> ls1 (VNI 5000) -> hv1; untagged -> ls2 -> hv2"
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:01:01 \
+        --vlan=100 --count=3
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:02:02 \
+        --count=2
+    tr_expect_counts hv1-5000=3 hv1-5001=0 hv2-5000=0 hv2-5001=2
+
+    vt_log "priority-tagged (VID 0) is untagged: ls2, and leaves untagged"
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:02:02 \
+        --vlan=0
+    tr_expect_counts hv1-5000=3 hv1-5001=0 hv2-5000=0 hv2-5001=3
+
+    vt_log "VLAN 200 is bound to nothing: dropped and counted"
+    stat_before drop.no-binding
+    tr_capture hv1-any hv1 ul0 "udp dst port 4789"
+    tr_capture hv2-any hv2 ul0 "udp dst port 4789"
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:01:01 \
+        --vlan=200 --count=4
+    stat_after drop.no-binding 4
+    tr_expect_counts hv1-any=0 hv2-any=0
+
+    vt_log "a binding removed: VLAN 100 is dropped too"
+    stat_before drop.no-binding
+    vtctl unbind-ls gw0 p0 100 || vt_fail "unbind-ls"
+    vt_wait_until eval '! fdb_has ls1 "  binding p0 vlan 100"' \
+        || vt_fail "binding p0 vlan 100 is still in the datapath"
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:01:01 \
+        --vlan=100
+    stat_after drop.no-binding 1
+    tr_expect_counts hv1-any=0 hv2-any=0
+}
+
+test_b_ping() {
+    start
+    add_ls1 source_node
+    local hv ip
+    for hv in hv1:$TR_HV1_VM_IP hv2:$TR_HV2_VM_IP; do
+        ip=${hv#*:}
+        hv=${hv%:*}
+        vt_log "bare metal (VLAN 100) -> $hv VM $ip"
+        tr_expect_ping bm "$ip"
+        vt_log "$hv VM -> bare metal"
+        tr_expect_ping "$hv" "$TR_BM_VM_IP"
+    done
+    tr_in bm ping -n -q -c 5 -i 0.2 -W 2 "$TR_HV1_VM_IP" >/dev/null \
+        || vt_fail "5 pings to hv1: some were lost"
+    [ "$(tr_stat rx.tunnel)" -gt 0 ] && [ "$(tr_stat tx.tunnel)" -gt 0 ] \
+        && [ "$(tr_stat rx.port)" -gt 0 ] && [ "$(tr_stat tx.port)" -gt 0 ] \
+        || { appctl vtepd/stats; vt_fail "vtepd/stats counted no traffic"; }
+
+    vt_log "VM to VM is tunnel to tunnel: vtepd must not forward it"
+    ! tr_in hv1 ping -n -q -c 2 -W 1 "$TR_HV2_VM_IP" >/dev/null \
+        || vt_fail "hv1 reached hv2 through vtepd (split horizon)"
+}
+
+# ARP requests for 198.51.100.77, which nobody has, from the bare-metal
+# server's address on VLAN 100 (by hand, so that the count is exact).
+send_arps() {
+    tr_frame bm eth --iface=bm0 --src=$TR_BM_MAC --vlan=100 \
+        --arp="$TR_BM_VM_IP,198.51.100.77" --count="$1"
+}
+
+test_c_flood_replication() {
+    start
+    local f
+    f=$(tr_vxlan_filter 5000 \
+        "$(tr_inner_type 0x0806) and udp[54:4] = 0xc633644d")
+    capture_hvs "$f"
+
+    vt_log "no unknown-dst set: the broadcast reaches no hypervisor"
+    add_ls1 source_node none
+    send_arps 2
+    tr_expect_counts hv1=0 hv2=0
+
+    vt_log "source_node, unknown-dst {hv1, hv2}: one copy at each"
+    vtctl add-mcast-remote ls1 unknown-dst "$TR_HV1_IP" \
+        -- add-mcast-remote ls1 unknown-dst "$TR_HV2_IP" \
+        || vt_fail "add-mcast-remote"
+    expect_fdb ls1 "  flood unknown-dst -> $TR_HV1_IP $TR_HV2_IP"
+    send_arps 1
+    tr_expect_counts hv1=1 hv2=1
+
+    vt_log "service_node: every copy at one hypervisor, none at the other"
+    vtctl set Logical_Switch ls1 replication_mode=service_node \
+        || vt_fail "set replication_mode"
+    expect_fdb ls1 "ls1 (vni 5000, service_node)"
+    capture_hvs "$f"
+    send_arps 3
+    vt_wait_until eval '[ $(( $(tr_count hv1) + $(tr_count hv2) )) -ge 3 ]'
+    if [ "$(tr_count hv1)" -ge 3 ]; then
+        tr_expect_counts hv1=3 hv2=0
+    else
+        tr_expect_counts hv1=0 hv2=3
+    fi
+
+    vt_log "back to source_node: one copy at each again"
+    vtctl set Logical_Switch ls1 replication_mode=source_node \
+        || vt_fail "set replication_mode"
+    expect_fdb ls1 "ls1 (vni 5000, source_node)"
+    capture_hvs "$f"
+    send_arps 1
+    tr_expect_counts hv1=1 hv2=1
+}
+
+local_macs() { vtctl list-local-macs ls1 2>/dev/null; }
+has_local_mac() { local_macs | grep -q "^  $1 -> vxlan_over_ipv4/$TR_GW_IP$"; }
+lacks_local_mac() { local_macs >/dev/null && ! has_local_mac "$1"; }
+
+test_d_learning_aging() {
+    start --mac-aging=3
+    add_ls1 source_node
+    local mac=02:bb:00:00:0d:01
+    has_local_mac $mac && vt_fail "$mac is local before it was seen"
+    tr_frame bm eth --iface=bm0 --src=$mac --vlan=100
+    vt_wait_until has_local_mac $mac || {
+        local_macs | sed 's/^/    | /'
+        vt_fail "$mac was not learned into Ucast_Macs_Local"
+    }
+    vt_log "learned: $(local_macs | grep -F $mac | xargs)"
+
+    vt_log "from a tunnel to the learned MAC: to its VLAN only, no flood"
+    vtctl bind-ls gw0 p0 101 ls1 || vt_fail "bind-ls 101"
+    expect_fdb ls1 "  binding p0 vlan 101"
+    tr_capture bm100 bm bm0 "vlan 100 and ether dst $mac"
+    tr_capture bm101 bm bm0 "vlan 101 and ether dst $mac"
+    tr_frame hv1 vxlan --from=$TR_HV1_IP --to=$TR_GW_IP --vni=5000 \
+        --src=$HV_SRC --dst=$mac
+    tr_expect_counts bm100=1 bm101=0
+
+    vt_log "silent for 3 s of aging (and a scan): the row goes away"
+    vt_wait_until lacks_local_mac $mac || {
+        local_macs | sed 's/^/    | /'
+        vt_fail "$mac did not age out of Ucast_Macs_Local"
+    }
+    appctl vtepd/stats | grep -q 'learned: .* [1-9][0-9]* aged' \
+        || vt_fail "vtepd/stats counts no aged MAC"
+}
+
+test_e_remote_mac_removal() {
+    start
+    # hv2 alone in the flood set: a unicast copy at hv1 can only come
+    # from the Ucast_Macs_Remote row.
+    add_ls1 source_node "$TR_HV2_IP"
+    local f
+    f=$(tr_vxlan_filter 5000 "udp[16:4] = 0x02aa0000 and \
+udp[20:2] = 0x000b and $(tr_inner_type 0x88b5)")
+    capture_hvs "$f"
+    vt_log "$TR_HV1_MAC is remote at hv1: unicast there"
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100 \
+        --count=2
+    tr_expect_counts hv1=2 hv2=0
+
+    vt_log "row deleted: no more unicast to hv1, flooded to hv2"
+    vtctl del-ucast-remote ls1 $TR_HV1_MAC || vt_fail "del-ucast-remote"
+    vt_wait_until eval \
+        '! fdb_has ls1 "  ucast $TR_HV1_MAC -> $TR_HV1_IP"' \
+        || vt_fail "the datapath still has $TR_HV1_MAC"
+    capture_hvs "$f"
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100 \
+        --count=2
+    tr_expect_counts hv1=0 hv2=2
+
+    vt_log "row back: unicast to hv1 again"
+    vtctl add-ucast-remote ls1 $TR_HV1_MAC $TR_HV1_IP \
+        || vt_fail "add-ucast-remote"
+    expect_fdb ls1 "  ucast $TR_HV1_MAC -> $TR_HV1_IP"
+    capture_hvs "$f"
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100
+    tr_expect_counts hv1=1 hv2=0
+}
+
+test_f_split_horizon() {
+    start
+    add_ls1 source_node
+    vtctl bind-ls gw0 p0 101 ls1 || vt_fail "bind-ls 101"
+    expect_fdb ls1 "  binding p0 vlan 101"
+    tr_capture bm100 bm bm0 "vlan 100 and ether proto 0x88b5"
+    tr_capture bm101 bm bm0 "vlan 101 and ether proto 0x88b5"
+    tr_capture bm-untagged bm bm0 "not vlan and ether proto 0x88b5"
+    capture_hvs "udp dst port 4789"
+
+    vt_log "broadcast from hv1's vxlan device: both bindings, no tunnel"
+    tr_frame hv1 eth --iface=vx0 --src=$HV_SRC --count=2
+    tr_expect_counts bm100=2 bm101=2 bm-untagged=0 hv1=0 hv2=0
+
+    vt_log "the same from a UDP socket on hv2"
+    capture_hvs "udp dst port 4789"
+    tr_frame hv2 vxlan --from=$TR_HV2_IP --to=$TR_GW_IP --vni=5000 \
+        --src=02:aa:00:00:01:02 --count=3
+    tr_expect_counts bm100=5 bm101=5 hv1=0 hv2=0
+}
+
+test_g_unknown_source() {
+    start
+    add_ls1 source_node
+    tr_capture bm bm bm0 "vlan 100 and ether proto 0x88b5"
+
+    vt_log "from hv1 (a locator of ls1): delivered"
+    tr_frame hv1 vxlan --from=$TR_HV1_IP --to=$TR_GW_IP --vni=5000 \
+        --src=$HV_SRC
+    tr_expect_counts bm=1
+
+    vt_log "from rogue $TR_ROGUE_IP (no locator): dropped and counted"
+    stat_before drop.unknown-source
+    tr_frame rogue vxlan --from=$TR_ROGUE_IP --to=$TR_GW_IP --vni=5000 \
+        --src=02:ee:00:00:00:01 --count=3
+    stat_after drop.unknown-source 3
+    tr_expect_counts bm=1
+    has_local_mac 02:ee:00:00:00:01 \
+        && vt_fail "a MAC from the rogue became local"
+
+    vt_log "rogue becomes a locator (a remote MAC): delivered"
+    vtctl add-ucast-remote ls1 02:ee:00:00:00:02 $TR_ROGUE_IP \
+        || vt_fail "add-ucast-remote"
+    expect_fdb ls1 "  ucast 02:ee:00:00:00:02 -> $TR_ROGUE_IP"
+    tr_frame rogue vxlan --from=$TR_ROGUE_IP --to=$TR_GW_IP --vni=5000 \
+        --src=02:ee:00:00:00:02
+    tr_expect_counts bm=2
+}
+
+test_h_malformed() {
+    start
+    add_ls1 source_node
+    tr_expect_ping bm "$TR_HV1_VM_IP"
+    tr_capture bm bm bm0 "vlan 100"
+    stat_before drop.vxlan-too-short drop.bad-vxlan-flags drop.runt \
+        drop.inner-vlan-tag drop.bad-src-mac drop.unknown-vni drop.truncated \
+        drop.mtu
+    local vx=(vxlan --from="$TR_HV1_IP" --to="$TR_GW_IP" --src="$HV_SRC")
+
+    vt_log "a VXLAN header cut short (4 bytes), an inner frame cut short"
+    tr_frame hv1 "${vx[@]}" --vni=5000 --len=4
+    tr_frame hv1 "${vx[@]}" --vni=5000 --len=20 --count=2
+    vt_log "flags 0x00 and 0x80 (I clear)"
+    tr_frame hv1 "${vx[@]}" --vni=5000 --flags=0x00
+    tr_frame hv1 "${vx[@]}" --vni=5000 --flags=0x80
+    vt_log "inner runt: an 802.1Q frame of 16 bytes"
+    tr_frame hv1 "${vx[@]}" --vni=5000 --vlan=100 --len=24
+    vt_log "inner frame with a VLAN tag; multicast source MAC"
+    tr_frame hv1 "${vx[@]}" --vni=5000 --vlan=100
+    tr_frame hv1 vxlan --from=$TR_HV1_IP --to=$TR_GW_IP --vni=5000 \
+        --src=03:aa:00:00:00:01
+    vt_log "VNI 7777, which no logical switch has"
+    tr_frame hv1 "${vx[@]}" --vni=7777 --count=2
+    vt_log "9300 bytes: more than vtepd receives (truncated)"
+    tr_frame hv1 "${vx[@]}" --vni=5000 --len=9300
+    vt_log "from the trunk, a 1514-byte frame: too big for the underlay"
+    tr_capture hv1 hv1 ul0 "udp dst port 4789"
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100 \
+        --len=1518
+
+    stat_after drop.vxlan-too-short 3
+    stat_after drop.bad-vxlan-flags 2
+    stat_after drop.runt 1
+    stat_after drop.inner-vlan-tag 1
+    stat_after drop.bad-src-mac 1
+    stat_after drop.unknown-vni 2
+    stat_after drop.truncated 1
+    stat_after drop.mtu 1
+    tr_expect_counts bm=0 hv1=0
+
+    vt_log "and a ping right after works"
+    tr_in bm ping -n -q -c 3 -i 0.2 -W 2 "$TR_HV1_VM_IP" >/dev/null \
+        || vt_fail "ping after the malformed packets"
+    grep -q 'dropped a .*VXLAN packet' "$VT_DIR/vtepd.log" \
+        || vt_fail "no malformed packet was logged"
+}
+
+vt_run_suite "$@"
