@@ -282,6 +282,8 @@ populate_ls(struct vtep_state *st, const struct vtep_state_ls *ls)
     HMAP_FOR_EACH (mmac, node, &ls->mcast) {
         vtep_dirty_mcast(&st->dirty, ls->vni, mmac->mac);
     }
+    /* The unknown-dst entry may come from --default-flood, without a row. */
+    vtep_dirty_mcast(&st->dirty, ls->vni, eth_addr_zero);
 }
 
 static enum sync_result
@@ -303,8 +305,9 @@ sync_ls(struct reconciler *r, struct vtep_state *st,
         return SYNC_DONE;
     }
 
+    enum vtep_repl_mode mode = vtep_state_ls_mode(st, want);
     struct vtep_dp_ls info = {
-        .vni = vni, .mode = want->mode, .name = want->name,
+        .vni = vni, .mode = mode, .name = want->name,
     };
     if (!have) {
         if (!op_done(r, vtep_dp_ls_set(r->dp, &info), "ls_set", vni)) {
@@ -313,18 +316,18 @@ sync_ls(struct reconciler *r, struct vtep_state *st,
         have = xzalloc(sizeof *have);
         have->vni = vni;
         have->uuid = want->uuid;
-        have->mode = want->mode;
+        have->mode = mode;
         have->name = xstrdup(want->name);
         ovs_list_init(&have->bindings);
         hmap_init(&have->ucast);
         hmap_init(&have->flood);
         hmap_insert(&r->lss, &have->node, hash_int(vni, 0));
         populate_ls(st, want);
-    } else if (have->mode != want->mode || strcmp(have->name, want->name)) {
+    } else if (have->mode != mode || strcmp(have->name, want->name)) {
         if (!op_done(r, vtep_dp_ls_set(r->dp, &info), "ls_set", vni)) {
             return SYNC_FAILED;
         }
-        have->mode = want->mode;
+        have->mode = mode;
         free(have->name);
         have->name = xstrdup(want->name);
     }
@@ -473,14 +476,36 @@ dirty_insert(struct hmap *map, struct vtep_dirty_key *key)
     hmap_insert(map, &key->node, key->node.hash);
 }
 
+/* Removes and returns a key of 'map' from bucket '*bucket' or a later one,
+ * or NULL if there is none; the caller starts with '*bucket' = 0.
+ *
+ * Draining a map with vtep_dirty_pop(), which looks for the first key from
+ * the first bucket every time, costs O(buckets) per key: 100k dirty MACs
+ * took most of a 100k-row install that way.  Continuing from where the
+ * last key was found costs O(buckets) per map. */
+static struct vtep_dirty_key *
+dirty_pop_next(struct hmap *map, size_t *bucket)
+{
+    for (; *bucket <= map->mask; (*bucket)++) {
+        struct hmap_node *node = map->buckets[*bucket];
+        if (node) {
+            hmap_remove(map, node);
+            return CONTAINER_OF(node, struct vtep_dirty_key, node);
+        }
+    }
+    return NULL;
+}
+
 /* Moves the keys of 'from' into 'to'. */
 static void
 dirty_merge(struct hmap *to, struct hmap *from)
 {
     struct vtep_dirty_key *key;
-    while ((key = vtep_dirty_pop(from)) != NULL) {
+    size_t bucket = 0;
+    while ((key = dirty_pop_next(from, &bucket)) != NULL) {
         dirty_insert(to, key);
     }
+    hmap_shrink(from);
 }
 
 /* Syncs the keys of 'todo' with 'sync' until none is left or the
@@ -494,7 +519,21 @@ run_pass(struct reconciler *r, struct vtep_state *st, struct hmap *todo,
          uint64_t limit)
 {
     struct vtep_dirty_key *key;
-    while (r->n_ops < limit && (key = vtep_dirty_pop(todo)) != NULL) {
+    size_t bucket = 0;
+    bool rescanned = false;
+    while (r->n_ops < limit) {
+        key = dirty_pop_next(todo, &bucket);
+        if (!key) {
+            /* A key inserted behind the cursor (or moved there when the
+             * map grew) is found by one more scan; anything added after
+             * that waits for the next call. */
+            if (hmap_is_empty(todo) || rescanned) {
+                break;
+            }
+            rescanned = true;
+            bucket = 0;
+            continue;
+        }
         switch (sync(r, st, key, limit)) {
         case SYNC_DONE:
             vtep_dirty_key_free(key);
@@ -506,6 +545,11 @@ run_pass(struct reconciler *r, struct vtep_state *st, struct hmap *todo,
             dirty_insert(todo, key);
             return;
         }
+    }
+    /* A drained map gives its buckets back, so that the next few keys do
+     * not scan the buckets of 100k. */
+    if (hmap_is_empty(todo)) {
+        hmap_shrink(todo);
     }
 }
 

@@ -64,6 +64,7 @@ struct ls_private {
     int64_t raw_key;                /* For messages about a bad key. */
     bool bad_key;
     bool usable;                    /* Last computed ls_is_usable(). */
+    bool waiting;                   /* Last computed ls_is_waiting(). */
 };
 
 /* We keep the private part right after the public struct. */
@@ -195,7 +196,9 @@ vtep_dirty_mcast(struct vtep_dirty *d, uint32_t vni, struct eth_addr mac)
     dirty_mac(&d->mcast, vni, mac);
 }
 
-/* Removes and returns any key of 'map', or NULL if it is empty. */
+/* Removes and returns any key of 'map', or NULL if it is empty.  Each call
+ * looks for the first key from the first bucket: draining a large map this
+ * way costs O(n^2) (the reconciler keeps a cursor instead). */
 struct vtep_dirty_key *
 vtep_dirty_pop(struct hmap *map)
 {
@@ -292,17 +295,26 @@ ls_is_usable(const struct vtep_state_ls *ls)
     return ls->has_row && ls->vni && ls->owns_vni;
 }
 
+/* A switch without a key (or with key 0) is not a fault: controllers
+ * write the key when they attach the switch (OVN writes 0 for the switches
+ * it does not use and clears every key when it stops).  Its bindings wait
+ * for it. */
+static bool
+ls_is_waiting(struct vtep_state_ls *ls)
+{
+    return ls->has_row && !ls_priv(ls)->bad_key && !ls->vni;
+}
+
 static void
 binding_update_fault(struct vtep_state *st, struct vtep_state_binding *b)
 {
     char *object = binding_object(b->port->name, b->vlan);
     struct vtep_state_ls *ls = b->ls;
-    if (ls_is_usable(ls)) {
+    if (ls_is_usable(ls) || ls_is_waiting(ls)) {
         vtep_faults_clear(st->faults, object);
     } else {
         const char *why = (!ls->has_row ? "does not exist"
                            : ls_priv(ls)->bad_key ? "has an invalid tunnel_key"
-                           : !ls->vni ? "has no tunnel_key"
                            : "shares its tunnel_key with another switch");
         vtep_faults_set(st->faults, VTEP_FAULT_UNKEYED_BINDING, object,
                         b->port->name, "logical switch %s %s; binding not "
@@ -373,8 +385,11 @@ ls_refresh(struct vtep_state *st, struct vtep_state_ls *ls,
 
     ls_update_fault(st, ls);
     bool usable = ls_is_usable(ls);
-    if (usable != ls_priv(ls)->usable || attrs_changed) {
+    bool waiting = ls_is_waiting(ls);
+    if (usable != ls_priv(ls)->usable || waiting != ls_priv(ls)->waiting
+        || attrs_changed) {
         ls_priv(ls)->usable = usable;
+        ls_priv(ls)->waiting = waiting;
         struct vtep_state_binding *b;
         LIST_FOR_EACH (b, ls_node, &ls->bindings) {
             binding_update_fault(st, b);
@@ -744,6 +759,34 @@ umac_find(const struct vtep_state_ls *ls, struct eth_addr mac)
     return NULL;
 }
 
+static struct vtep_state_mmac *mmac_find(const struct vtep_state_ls *,
+                                         struct eth_addr);
+
+/* True if 'ls' floods through the default (--default-flood) for want of
+ * an unknown-dst row. */
+static bool
+ls_uses_default_flood(const struct vtep_state *st,
+                      const struct vtep_state_ls *ls)
+{
+    return (st->default_flood != VTEP_DEFAULT_FLOOD_NONE
+            && !mmac_find(ls, eth_addr_zero));
+}
+
+/* With --default-flood=locators, the unicast MACs of 'ls' make its flood
+ * list: a change to one changes it. */
+static void
+ucast_changed(struct vtep_state *st, struct vtep_state_ls *ls,
+              struct eth_addr mac)
+{
+    if (ls->active) {
+        vtep_dirty_ucast(&st->dirty, ls->vni, mac);
+        if (st->default_flood == VTEP_DEFAULT_FLOOD_LOCATORS
+            && ls_uses_default_flood(st, ls)) {
+            vtep_dirty_mcast(&st->dirty, ls->vni, eth_addr_zero);
+        }
+    }
+}
+
 static void
 urow_unlink(struct vtep_state *st, struct vtep_state_urow *row)
 {
@@ -752,9 +795,7 @@ urow_unlink(struct vtep_state *st, struct vtep_state_urow *row)
         return;
     }
     struct vtep_state_umac *umac = row->umac;
-    if (ls->active) {
-        vtep_dirty_ucast(&st->dirty, ls->vni, umac->mac);
-    }
+    ucast_changed(st, ls, umac->mac);
     ovs_list_remove(&row->umac_node);
     if (ovs_list_is_empty(&umac->rows)) {
         hmap_remove(&ls->ucast, &umac->node);
@@ -863,9 +904,7 @@ vtep_state_ucast_set(struct vtep_state *st, const struct uuid *uuid,
     row->umac = umac;
     row->ip = ip;
     row->gen = ++st->gen;
-    if (ls->active) {
-        vtep_dirty_ucast(&st->dirty, ls->vni, mac);
-    }
+    ucast_changed(st, ls, mac);
 }
 
 void
@@ -941,6 +980,16 @@ mmac_find(const struct vtep_state_ls *ls, struct eth_addr mac)
     return NULL;
 }
 
+/* The unknown-dst row of 'ls' came or went: with --default-flood=locators
+ * its replication mode changes (see vtep_state_ls_mode()). */
+static void
+default_flood_toggled(struct vtep_state *st, struct vtep_state_ls *ls)
+{
+    if (ls->active && st->default_flood == VTEP_DEFAULT_FLOOD_LOCATORS) {
+        vtep_dirty_ls(&st->dirty, ls->vni);
+    }
+}
+
 static void
 mrow_unlink(struct vtep_state *st, struct vtep_state_mrow *row)
 {
@@ -955,6 +1004,9 @@ mrow_unlink(struct vtep_state *st, struct vtep_state_mrow *row)
     ovs_list_remove(&row->mmac_node);
     if (ovs_list_is_empty(&mmac->rows)) {
         hmap_remove(&ls->mcast, &mmac->node);
+        if (eth_addr_is_zero(mmac->mac)) {
+            default_flood_toggled(st, ls);
+        }
         free(mmac);
     }
     row->ls = NULL;
@@ -1074,6 +1126,9 @@ vtep_state_mcast_set(struct vtep_state *st, const struct uuid *uuid,
         mmac->mac = mac;
         ovs_list_init(&mmac->rows);
         hmap_insert(&ls->mcast, &mmac->node, hash_bytes(mac.ea, 6, 0));
+        if (eth_addr_is_zero(mac)) {
+            default_flood_toggled(st, ls);
+        }
     }
     ovs_list_push_back(&mmac->rows, &row->mmac_node);
     row->ls = ls;
@@ -1127,6 +1182,45 @@ vtep_state_flood_remotes(const struct vtep_state *st,
     return n;
 }
 
+/* The default flood list of 'ls' (see enum vtep_default_flood), like
+ * vtep_state_flood_remotes(). */
+static size_t
+default_flood_remotes(const struct vtep_state *st,
+                      const struct vtep_state_ls *ls, ovs_be32 **remotes)
+{
+    size_t n = 0, allocated = 0;
+    ovs_be32 *ips = NULL;
+
+    if (st->default_flood == VTEP_DEFAULT_FLOOD_LOCATORS) {
+        /* O(MACs of the switch), and only when its flood list is dirty:
+         * once per reconciler pass however many MACs changed. */
+        const struct vtep_state_umac *umac;
+        HMAP_FOR_EACH (umac, node, &ls->ucast) {
+            ovs_be32 ip;
+            if (ucast_remote(st, umac, &ip)) {
+                if (n >= allocated) {
+                    ips = x2nrealloc(ips, &allocated, sizeof *ips);
+                }
+                ips[n++] = ip;
+            }
+        }
+    } else {
+        ips = xmalloc(MAX(st->n_default_nodes, 1) * sizeof *ips);
+        for (size_t i = 0; i < st->n_default_nodes; i++) {
+            if (st->default_nodes[i] != st->local_ip) {
+                ips[n++] = st->default_nodes[i];
+            }
+        }
+    }
+    n = sort_unique(ips, n);
+    if (!n) {
+        free(ips);
+        ips = NULL;
+    }
+    *remotes = ips;
+    return n;
+}
+
 size_t
 vtep_state_flood_lookup(const struct vtep_state *st, uint32_t vni,
                         struct eth_addr mac, ovs_be32 **remotes)
@@ -1134,10 +1228,48 @@ vtep_state_flood_lookup(const struct vtep_state *st, uint32_t vni,
     const struct vtep_state_ls *ls = vtep_state_find_active(st, vni);
     const struct vtep_state_mmac *mmac = ls ? mmac_find(ls, mac) : NULL;
     if (!mmac) {
+        if (ls && eth_addr_is_zero(mac) && ls_uses_default_flood(st, ls)) {
+            return default_flood_remotes(st, ls, remotes);
+        }
         *remotes = NULL;
         return 0;
     }
     return vtep_state_flood_remotes(st, mmac, remotes);
+}
+
+/* The replication mode that 'ls' floods with: its own, except that the
+ * default flood list of --default-flood=locators is head-end replicated
+ * (every VTEP there must see the frame once). */
+enum vtep_repl_mode
+vtep_state_ls_mode(const struct vtep_state *st,
+                   const struct vtep_state_ls *ls)
+{
+    return (st->default_flood == VTEP_DEFAULT_FLOOD_LOCATORS
+            && ls_uses_default_flood(st, ls)
+            ? VTEP_REPL_SOURCE_NODE : ls->mode);
+}
+
+/* Sets what switches without an unknown-dst row flood to.  'nodes' is
+ * used (and copied) for VTEP_DEFAULT_FLOOD_NODES only. */
+void
+vtep_state_set_default_flood(struct vtep_state *st,
+                             enum vtep_default_flood mode,
+                             const ovs_be32 *nodes, size_t n_nodes)
+{
+    free(st->default_nodes);
+    st->default_nodes = NULL;
+    st->n_default_nodes = 0;
+    st->default_flood = mode;
+    if (mode == VTEP_DEFAULT_FLOOD_NODES && n_nodes) {
+        st->default_nodes = xmemdup(nodes, n_nodes * sizeof *nodes);
+        st->n_default_nodes = sort_unique(st->default_nodes, n_nodes);
+    }
+
+    struct vtep_state_ls *ls;
+    HMAP_FOR_EACH (ls, vni_node, &st->active) {
+        vtep_dirty_ls(&st->dirty, ls->vni);
+        vtep_dirty_mcast(&st->dirty, ls->vni, eth_addr_zero);
+    }
 }
 
 /* Our own tunnel IP is never a remote.  Changing it re-evaluates every
@@ -1157,6 +1289,7 @@ vtep_state_set_local_ip(struct vtep_state *st, ovs_be32 ip)
             HMAP_FOR_EACH (mmac, node, &ls->mcast) {
                 vtep_dirty_mcast(&st->dirty, ls->vni, mmac->mac);
             }
+            vtep_dirty_mcast(&st->dirty, ls->vni, eth_addr_zero);
         }
     }
 }
@@ -1219,6 +1352,7 @@ vtep_state_sweep_end(struct vtep_state *st)
 void
 vtep_state_destroy(struct vtep_state *st)
 {
+    free(st->default_nodes);
     struct vtep_state_urow *urow;
     HMAP_FOR_EACH_SAFE (urow, node, &st->urows) {
         vtep_state_ucast_del(st, &urow->uuid);

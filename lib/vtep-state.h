@@ -146,11 +146,21 @@ struct vtep_state {
     bool sweeping;
 
     struct vtep_dirty dirty;
+
+    /* Flooding for switches without an unknown-dst row (--default-flood). */
+    enum vtep_default_flood default_flood;
+    ovs_be32 *default_nodes;      /* VTEP_DEFAULT_FLOOD_NODES: sorted. */
+    size_t n_default_nodes;
 };
 
 void vtep_state_init(struct vtep_state *, struct vtep_faults *);
 void vtep_state_destroy(struct vtep_state *);
 void vtep_state_set_local_ip(struct vtep_state *, ovs_be32);
+void vtep_state_set_default_flood(struct vtep_state *,
+                                  enum vtep_default_flood,
+                                  const ovs_be32 *nodes, size_t n_nodes);
+enum vtep_repl_mode vtep_state_ls_mode(const struct vtep_state *,
+                                       const struct vtep_state_ls *);
 
 /* Logical_Switch rows. */
 void vtep_state_ls_set(struct vtep_state *, const struct uuid *,

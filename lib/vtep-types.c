@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
+#include "util.h"
 
 const char *
 vtep_repl_mode_to_string(enum vtep_repl_mode mode)
@@ -149,6 +150,52 @@ vtep_parse_locator(const char *encap, const char *dst_ip, ovs_be32 *ip)
         return EPROTONOSUPPORT;
     }
     return vtep_parse_ipv4(dst_ip, ip);
+}
+
+/* Parses "none", "locators" or a comma-separated list of VTEP IPv4
+ * addresses into '*mode' and, for a list, a new array in '*nodes' (sorted
+ * as given, at most 64) and its length in '*n_nodes'.  Returns 0 or EINVAL;
+ * on error nothing is allocated. */
+int
+vtep_parse_default_flood(const char *s, enum vtep_default_flood *mode,
+                         ovs_be32 **nodes, size_t *n_nodes)
+{
+    *nodes = NULL;
+    *n_nodes = 0;
+    if (!s) {
+        return EINVAL;
+    } else if (!strcmp(s, "none")) {
+        *mode = VTEP_DEFAULT_FLOOD_NONE;
+        return 0;
+    } else if (!strcmp(s, "locators")) {
+        *mode = VTEP_DEFAULT_FLOOD_LOCATORS;
+        return 0;
+    }
+
+    enum { MAX_NODES = 64 };
+    ovs_be32 ips[MAX_NODES];
+    size_t n = 0;
+    const char *p = s;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char ip_s[INET_ADDRSTRLEN];
+        if (!len || len >= sizeof ip_s || n >= MAX_NODES) {
+            return EINVAL;
+        }
+        memcpy(ip_s, p, len);
+        ip_s[len] = '\0';
+        if (vtep_parse_ipv4(ip_s, &ips[n++])) {
+            return EINVAL;
+        }
+        if (!p[len]) {
+            break;
+        }
+        p += len + 1;
+    }
+    *mode = VTEP_DEFAULT_FLOOD_NODES;
+    *nodes = xmemdup(ips, n * sizeof *ips);
+    *n_nodes = n;
+    return 0;
 }
 
 void

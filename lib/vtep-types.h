@@ -29,6 +29,18 @@ enum vtep_repl_mode {
 
 const char *vtep_repl_mode_to_string(enum vtep_repl_mode);
 
+/* What a logical switch without a Mcast_Macs_Remote unknown-dst row floods
+ * broadcast, multicast and unknown unicast to, besides its local bindings
+ * (vtepd --default-flood).  vtep(5) says: nothing.  Controllers that never
+ * write Mcast_Macs_Remote (networking-l2gw) need one of the others. */
+enum vtep_default_flood {
+    VTEP_DEFAULT_FLOOD_NONE,      /* vtep(5): local bindings only. */
+    VTEP_DEFAULT_FLOOD_LOCATORS,  /* Head-end replication to every remote
+                                   * VTEP of the switch's unicast MACs. */
+    VTEP_DEFAULT_FLOOD_NODES,     /* A configured set of VTEPs, replicated
+                                   * per the switch's replication_mode. */
+};
+
 /* Multicast-remote entries are keyed by MAC; the all-zero MAC (never a
  * valid multicast MAC) stands for "unknown-dst", the flood entry. */
 static inline bool
@@ -45,6 +57,8 @@ int vtep_parse_vlan(int64_t, uint16_t *vlan);
 int vtep_parse_repl_mode(const char *, enum vtep_repl_mode *);
 int vtep_parse_ipv4(const char *, ovs_be32 *);
 int vtep_parse_locator(const char *encap, const char *dst_ip, ovs_be32 *ip);
+int vtep_parse_default_flood(const char *, enum vtep_default_flood *,
+                             ovs_be32 **nodes, size_t *n_nodes);
 
 /* Formats 'mcast' as vtep(5) writes it: "unknown-dst" or a MAC. */
 void vtep_format_mcast_mac(const struct eth_addr, char buf[ETH_ADDR_STRLEN

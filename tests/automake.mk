@@ -42,4 +42,5 @@ include tests/fuzz/automake.mk
 include tests/traffic/automake.mk
 
 EXTRA_DIST += tests/lib.sh tests/db/test-db.sh tests/db/test-local.sh
+EXTRA_DIST += tests/interop/lib-ovn.sh tests/interop/test-ovn.sh
 include tests/unit/dp-user.mk

@@ -109,6 +109,9 @@ main(int argc, char *argv[])
     vtep_faults_init(&ctx.faults);
     vtep_state_init(&ctx.state, &ctx.faults);
     vtep_state_set_local_ip(&ctx.state, config.tunnel_ip);
+    vtep_state_set_default_flood(&ctx.state, config.default_flood,
+                                 config.default_nodes,
+                                 config.n_default_nodes);
 
     struct vtep_dp_config dp_cfg = {
         .name = config.name,
@@ -220,6 +223,7 @@ parse_options(int argc, char *argv[])
         OPT_MAC_LIMIT,
         OPT_VXLAN_PORT,
         OPT_STATS_INTERVAL,
+        OPT_DEFAULT_FLOOD,
         OPT_UNIXCTL,
         OPT_BOOTSTRAP_CA_CERT,
         DAEMON_OPTION_ENUMS,
@@ -237,6 +241,7 @@ parse_options(int argc, char *argv[])
         {"mac-limit", required_argument, NULL, OPT_MAC_LIMIT},
         {"vxlan-port", required_argument, NULL, OPT_VXLAN_PORT},
         {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+        {"default-flood", required_argument, NULL, OPT_DEFAULT_FLOOD},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -346,6 +351,17 @@ parse_options(int argc, char *argv[])
                                                       optarg, 86400);
             break;
 
+        case OPT_DEFAULT_FLOOD:
+            free(config.default_nodes);
+            if (vtep_parse_default_flood(optarg, &config.default_flood,
+                                         &config.default_nodes,
+                                         &config.n_default_nodes)) {
+                ovs_fatal(0, "--default-flood: \"%s\" is not \"none\", "
+                          "\"locators\" or a comma-separated list of up to "
+                          "64 VTEP IPv4 addresses", optarg);
+            }
+            break;
+
         case OPT_UNIXCTL:
             free(unixctl_path);
             unixctl_path = xstrdup(optarg);
@@ -442,7 +458,12 @@ usage(void)
            "no limit\n"
            "  --stats-interval=SECS   binding counters to the database, 0 "
            "disables\n"
-           "                          (default: 5)\n", VTEP_VXLAN_PORT);
+           "                          (default: 5)\n"
+           "  --default-flood=none|locators|IP[,IP...]\n"
+           "                          flooding of a logical switch without "
+           "an unknown-dst\n"
+           "                          row (default: none)\n",
+           VTEP_VXLAN_PORT);
     daemon_usage();
     vlog_usage();
     stream_usage("DATABASE", true, false, true);

@@ -52,6 +52,9 @@ struct vtepd_config {
     unsigned int mac_limit;       /* Per logical switch; 0: none. */
     unsigned int vxlan_port;
     unsigned int stats_interval;  /* Seconds; 0: no binding counters. */
+    enum vtep_default_flood default_flood;
+    ovs_be32 *default_nodes;      /* For VTEP_DEFAULT_FLOOD_NODES. */
+    size_t n_default_nodes;
 };
 
 struct vtepd_ctx {

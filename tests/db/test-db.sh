@@ -120,6 +120,9 @@ BAD_OPTIONS='--name=sw0|--tunnel-ip is required
 --tunnel-ip=192.0.2.1 --mac-aging=-1|is not a number
 --tunnel-ip=192.0.2.1 --mac-limit=1e3|is not a number
 --tunnel-ip=192.0.2.1 --datapath=foo|unknown type "foo"
+--tunnel-ip=192.0.2.1 --default-flood=all|is not "none", "locators"
+--tunnel-ip=192.0.2.1 --default-flood=10.0.0.1,|is not "none", "locators"
+--tunnel-ip=192.0.2.1 --default-flood=10.0.0.1,127.0.0.1|is not "none", "locators"
 --tunnel-ip=192.0.2.1 --datapath=dummy unix:a unix:b|at most one non-option'
 
 test_bad_options() {
@@ -235,10 +238,11 @@ test_tunnel_key_change() {
               "ucast vni=200 mac=00:00:00:00:00:01 remote=10.0.0.2" \
               "flood vni=200 mac=unknown-dst remotes=10.0.0.2"
     expect_no_dp "vni=100"
-    # Key 0 (what OVN writes for switches it does not serve) unbinds.
+    # Key 0 (what OVN writes for switches it does not serve) unbinds,
+    # without a fault: the binding waits for a key.
     vtctl set Logical_Switch ls0 tunnel_key=0
     expect_no_dp "vni=200"
-    [ "$(port_faults p0)" = "[invalid_vlan_map]" ] \
+    [ "$(port_faults p0)" = "[]" ] \
         || vt_fail "port fault: $(port_faults p0)"
     vtctl set Logical_Switch ls0 tunnel_key=300
     expect_dp "ucast vni=300 mac=00:00:00:00:00:01 remote=10.0.0.2"
@@ -376,18 +380,60 @@ test_bad_locator() {
     expect_dp "ucast vni=100 mac=00:00:00:00:00:02 remote=10.0.0.2"
 }
 
+# A binding to a switch without a key waits for one, without a fault: OVN
+# binds first and writes the key when it attaches the switch.
 test_unkeyed_binding() {
     vt_start_ovsdb
     vt_start_vtepd
-    vtctl add-ls ls0 -- bind-ls sw0 p0 100 ls0
-    vt_wait_output "[invalid_vlan_map]" port_faults p0 \
-        || vt_fail "no port fault"
-    grep -q "Physical_Port p0 vlan 100.*ls0 has no tunnel_key" \
-        "$VT_DIR/vtepd.log" || vt_fail "no log line"
-    dp_lacks "binding" || vt_fail "binding applied"
+    vtctl add-ls ls0 -- bind-ls sw0 p0 100 ls0 -- add-ls ls1 \
+        -- set Logical_Switch ls1 tunnel_key=7 -- bind-ls sw0 p1 7 ls1
+    expect_dp "binding port=p1 vlan=7 vni=7"
+    dp_lacks "vlan=100" || vt_fail "binding applied"
+    [ "$(port_faults p0)" = "[]" ] || vt_fail "fault: $(port_faults p0)"
+    [ "$(switch_faults)" = "[]" ] || vt_fail "fault: $(switch_faults)"
     vtctl set Logical_Switch ls0 tunnel_key=100
     expect_dp "binding port=p0 vlan=100 vni=100"
-    vt_wait_output "[]" port_faults p0 || vt_fail "fault stays"
+    # A key that another switch holds is a fault.
+    vtctl set Logical_Switch ls0 tunnel_key=7
+    vt_wait_output "[invalid_vlan_map]" port_faults p0 \
+        || vt_fail "no fault for a shared key"
+}
+
+# --default-flood: what a switch without an unknown-dst row floods to.
+test_default_flood_locators() {
+    vt_start_ovsdb
+    vt_start_vtepd --default-flood=locators
+    vtctl add-ls ls0 -- set Logical_Switch ls0 tunnel_key=100 \
+        -- bind-ls sw0 p0 100 ls0
+    vtctl add-ucast-remote ls0 00:00:00:00:00:11 10.0.0.11 \
+        -- add-ucast-remote ls0 00:00:00:00:00:12 10.0.0.12 \
+        -- add-ucast-remote ls0 00:00:00:00:00:13 10.0.0.12
+    # Head-end replication to every remote VTEP, whatever the switch's
+    # replication mode.
+    expect_dp "ls vni=100 mode=source_node name=ls0" \
+              "flood vni=100 mac=unknown-dst remotes=10.0.0.11,10.0.0.12"
+    vtctl del-ucast-remote ls0 00:00:00:00:00:11
+    expect_dp "flood vni=100 mac=unknown-dst remotes=10.0.0.12"
+    # An unknown-dst row wins, with the switch's own mode.
+    vtctl add-mcast-remote ls0 unknown-dst 10.0.0.99
+    expect_dp "ls vni=100 mode=service_node name=ls0" \
+              "flood vni=100 mac=unknown-dst remotes=10.0.0.99"
+    vtctl del-mcast-remote ls0 unknown-dst 10.0.0.99
+    expect_dp "ls vni=100 mode=source_node name=ls0" \
+              "flood vni=100 mac=unknown-dst remotes=10.0.0.12"
+    vtctl clear-remote-macs ls0
+    expect_no_dp "flood"
+}
+
+test_default_flood_nodes() {
+    vt_start_ovsdb
+    vt_start_vtepd --default-flood=10.0.0.21,10.0.0.20,192.0.2.1
+    setup_ls0
+    # Our own tunnel IP is never a remote; the switch keeps its mode.
+    expect_dp "ls vni=100 mode=service_node name=ls0" \
+              "flood vni=100 mac=unknown-dst remotes=10.0.0.20,10.0.0.21"
+    vtctl add-mcast-remote ls0 unknown-dst 10.0.0.99
+    expect_dp "flood vni=100 mac=unknown-dst remotes=10.0.0.99"
 }
 
 test_bad_vlan_refused_by_schema() {

@@ -354,34 +354,37 @@ START_TEST(test_ls_key_zero_or_empty)
     ck_assert_uint_eq(vtep_state_binding_vni(&st, "p0", 10), 0);
     ck_assert_ptr_null(vtep_state_find_active(&st, 0));
 
-    /* 0 means "not bound": the binding is faulty, the switch is not. */
-    const struct vtep_fault *f = find_fault(VTEP_FAULT_UNKEYED_BINDING,
-                                            "ls0");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_str_eq(f->port, "p0");
-    ck_assert_str_eq(unit_port_keys(&faults, "p0"), "invalid_vlan_map");
-    ck_assert_uint_eq(n_faults(VTEP_FAULT_BAD_VNI, NULL), 0);
-    ck_assert_str_eq(unit_switch_keys(&faults), "");
-    ck_assert_uint_eq(vtep_faults_count(&faults), 1);
+    /* 0 means "not bound": the binding waits for a key, which is no fault
+     * (OVN writes 0 for the switches it does not use). */
+    ck_assert_uint_eq(vtep_faults_count(&faults), 0);
+    ck_assert_str_eq(unit_port_keys(&faults, "p0"), "");
 
     /* So does an empty column. */
     unit_ls_set_nokey(&st, 1, "ls0");
     ck_assert(!vtep_state_find_ls(&st, U(1))->active);
-    ck_assert_uint_eq(n_faults(VTEP_FAULT_UNKEYED_BINDING, "ls0"), 1);
-    ck_assert_uint_eq(vtep_faults_count(&faults), 1);
+    ck_assert_uint_eq(vtep_faults_count(&faults), 0);
 
-    /* A key activates it and clears the fault. */
+    /* A key activates it. */
     unit_ls_set(&st, 1, "ls0", 100);
     ck_assert(is_active(1, 100));
     ck_assert_uint_eq(vtep_faults_count(&faults), 0);
-    ck_assert_str_eq(unit_port_keys(&faults, "p0"), "");
 
-    /* Losing the key again deactivates it. */
+    /* Losing the key again deactivates it, still without a fault. */
     drain();
     unit_ls_set_nokey(&st, 1, "ls0");
     ck_assert_ptr_null(vtep_state_find_active(&st, 100));
     ck_assert(dirty_ls(100));
+    ck_assert_uint_eq(vtep_state_binding_vni(&st, "p0", 10), 0);
+    ck_assert_str_eq(unit_port_keys(&faults, "p0"), "");
+
+    /* A key that is no VNI, or one held by another switch, is a fault. */
+    unit_ls_set(&st, 1, "ls0", 16777216);
     ck_assert_str_eq(unit_port_keys(&faults, "p0"), "invalid_vlan_map");
+    unit_ls_set(&st, 2, "ls9", 300);
+    unit_bind(&st, "p1", 20, 2);
+    unit_ls_set(&st, 1, "ls0", 300);
+    ck_assert_str_eq(unit_port_keys(&faults, "p0"), "invalid_vlan_map");
+    ck_assert_str_eq(unit_port_keys(&faults, "p1"), "");
 }
 END_TEST
 
@@ -842,6 +845,64 @@ END_TEST
 
 /* Remote multicast MACs. */
 
+/* --default-flood. */
+
+START_TEST(test_default_flood_locators)
+{
+    vtep_state_set_default_flood(&st, VTEP_DEFAULT_FLOOD_LOCATORS, NULL, 0);
+    active_ls(1, "ls0", 100, "p0");
+    const struct vtep_state_ls *ls = vtep_state_find_ls(&st, U(1));
+    unit_ucast(&st, 200001, 1, M1, "192.0.2.7");
+    unit_ucast(&st, 200002, 1, M2, "192.0.2.5");
+    unit_ucast(&st, 200003, 1, M3, "192.0.2.7");
+
+    /* Every remote VTEP once, head-end replicated. */
+    ck_assert_str_eq(flood_at(100, UNKNOWN), "192.0.2.5 192.0.2.7");
+    ck_assert_int_eq(vtep_state_ls_mode(&st, ls), VTEP_REPL_SOURCE_NODE);
+    ck_assert_int_eq(ls->mode, VTEP_REPL_SERVICE_NODE);
+
+    /* A MAC that goes marks the flood list. */
+    drain();
+    vtep_state_ucast_del(&st, U(200002));
+    ck_assert(dirty_mcast(100, UNKNOWN));
+    ck_assert_str_eq(flood_at(100, UNKNOWN), "192.0.2.7");
+
+    /* An unknown-dst row wins, with the switch's own mode. */
+    drain();
+    unit_mcast(&st, 200010, 1, UNKNOWN, "198.51.100.1");
+    ck_assert(dirty_ls(100));
+    ck_assert_str_eq(flood_at(100, UNKNOWN), "198.51.100.1");
+    ck_assert_int_eq(vtep_state_ls_mode(&st, ls), VTEP_REPL_SERVICE_NODE);
+    drain();
+    vtep_state_mcast_del(&st, U(200010));
+    ck_assert(dirty_ls(100));
+    ck_assert_str_eq(flood_at(100, UNKNOWN), "192.0.2.7");
+
+    /* Back to vtep(5) behaviour. */
+    vtep_state_set_default_flood(&st, VTEP_DEFAULT_FLOOD_NONE, NULL, 0);
+    ck_assert_str_eq(flood_at(100, UNKNOWN), "");
+    ck_assert_int_eq(vtep_state_ls_mode(&st, ls), VTEP_REPL_SERVICE_NODE);
+}
+END_TEST
+
+START_TEST(test_default_flood_nodes)
+{
+    ovs_be32 nodes[] = { unit_ip("192.0.2.9"), unit_ip("192.0.2.8"),
+                         unit_ip("192.0.2.9") };
+    vtep_state_set_local_ip(&st, unit_ip("192.0.2.8"));
+    active_ls(1, "ls0", 100, "p0");
+    drain();
+    vtep_state_set_default_flood(&st, VTEP_DEFAULT_FLOOD_NODES, nodes,
+                                 ARRAY_SIZE(nodes));
+    ck_assert(dirty_mcast(100, UNKNOWN));
+    /* Our own tunnel IP is never a remote. */
+    ck_assert_str_eq(flood_at(100, UNKNOWN), "192.0.2.9");
+    ck_assert_int_eq(vtep_state_ls_mode(&st, vtep_state_find_ls(&st, U(1))),
+                     VTEP_REPL_SERVICE_NODE);
+    ck_assert_str_eq(flood_at(100, MCAST_MAC), "");
+}
+END_TEST
+
 START_TEST(test_mcast_union)
 {
     active_ls(1, "ls0", 100, "p0");
@@ -1268,6 +1329,8 @@ state_suite(void)
     tc = tcase_create("mcast");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_mcast_union);
+    tcase_add_test(tc, test_default_flood_locators);
+    tcase_add_test(tc, test_default_flood_nodes);
     tcase_add_test(tc, test_mcast_some_locators_bad);
     tcase_add_test(tc, test_mcast_all_locators_bad);
     tcase_add_test(tc, test_mcast_bad_mac);

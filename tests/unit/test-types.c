@@ -11,8 +11,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "lib/vtep-types.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/util.h"
 #include "unit.h"
 #include "util.h"
@@ -325,6 +327,55 @@ START_TEST(test_parse_locator)
 }
 END_TEST
 
+START_TEST(test_parse_default_flood)
+{
+    enum vtep_default_flood mode;
+    ovs_be32 *nodes;
+    size_t n;
+
+    ck_assert_int_eq(vtep_parse_default_flood("none", &mode, &nodes, &n), 0);
+    ck_assert_int_eq(mode, VTEP_DEFAULT_FLOOD_NONE);
+    ck_assert_ptr_null(nodes);
+    ck_assert_int_eq(vtep_parse_default_flood("locators", &mode, &nodes,
+                                              &n), 0);
+    ck_assert_int_eq(mode, VTEP_DEFAULT_FLOOD_LOCATORS);
+    ck_assert_int_eq(vtep_parse_default_flood("10.0.0.2,10.0.0.1", &mode,
+                                              &nodes, &n), 0);
+    ck_assert_int_eq(mode, VTEP_DEFAULT_FLOOD_NODES);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(nodes[0], htonl(0x0a000002));
+    ck_assert_uint_eq(nodes[1], htonl(0x0a000001));
+    free(nodes);
+
+    static const char *const bad[] = {
+        NULL, "", "all", "Locators", ",", "10.0.0.1,", ",10.0.0.1",
+        "10.0.0.1,,10.0.0.2", "127.0.0.1", "10.0.0.1 10.0.0.2",
+        "10.0.0.256", "224.0.0.1",
+        "1.1.1.1111111111111111111",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        mode = VTEP_DEFAULT_FLOOD_LOCATORS;
+        ck_assert_msg(vtep_parse_default_flood(bad[i], &mode, &nodes, &n)
+                      == EINVAL, "accepted \"%s\"", bad[i] ? bad[i] : "");
+        ck_assert_ptr_null(nodes);
+    }
+
+    /* At most 64 nodes. */
+    struct ds s = DS_EMPTY_INITIALIZER;
+    for (int i = 1; i <= 65; i++) {
+        ds_put_format(&s, "%s10.0.1.%d", i > 1 ? "," : "", i);
+    }
+    ck_assert_int_eq(vtep_parse_default_flood(ds_cstr(&s), &mode, &nodes,
+                                              &n), EINVAL);
+    ds_truncate(&s, strrchr(ds_cstr(&s), ',') - ds_cstr(&s));
+    ck_assert_int_eq(vtep_parse_default_flood(ds_cstr(&s), &mode, &nodes,
+                                              &n), 0);
+    ck_assert_uint_eq(n, 64);
+    free(nodes);
+    ds_destroy(&s);
+}
+END_TEST
+
 static const char *const bad_encaps[] = {
     "vxlan_over_ipv6", "", "VXLAN_OVER_IPV4", "vxlan_over_ipv4 ", "vxlan",
     "gre", NULL,
@@ -372,6 +423,7 @@ types_suite(void)
     tcase_add_loop_test(tc, test_parse_locator, 0, ARRAY_SIZE(ip_cases));
     tcase_add_loop_test(tc, test_parse_locator_encap, 0,
                         ARRAY_SIZE(bad_encaps));
+    tcase_add_test(tc, test_parse_default_flood);
     suite_add_tcase(s, tc);
 
     return s;
