@@ -260,6 +260,19 @@ test_d_learning_aging() {
     }
     vt_log "learned: $(local_macs | grep -F $mac | xargs)"
 
+    # The datapath wakes the main loop while learning events wait; once
+    # they are written, the main loop must sleep (a regression once: it
+    # spun at 100% of a core).  Counted in wakeups, not in seconds.
+    vt_log "written: the main loop sleeps (few immediate wakeups in 1 s)"
+    local z0 z1
+    z0=$(appctl coverage/read-counter poll_zero_timeout)
+    sleep 1
+    z1=$(appctl coverage/read-counter poll_zero_timeout)
+    [[ $z0 =~ ^[0-9]+$ && $z1 =~ ^[0-9]+$ ]] \
+        || vt_fail "coverage/read-counter said \"$z0\", \"$z1\""
+    [ $((z1 - z0)) -lt 50 ] \
+        || vt_fail "main loop busy: $((z1 - z0)) immediate wakeups in 1 s"
+
     vt_log "from a tunnel to the learned MAC: to its VLAN only, no flood"
     vtctl bind-ls gw0 p0 101 ls1 || vt_fail "bind-ls 101"
     expect_fdb ls1 "  binding p0 vlan 101"
