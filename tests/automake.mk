@@ -42,5 +42,7 @@ include tests/fuzz/automake.mk
 include tests/traffic/automake.mk
 
 EXTRA_DIST += tests/lib.sh tests/db/test-db.sh tests/db/test-local.sh
-EXTRA_DIST += tests/interop/lib-ovn.sh tests/interop/test-ovn.sh
+EXTRA_DIST += tests/interop/lib-ovn.sh tests/interop/test-ovn.sh \
+	tests/interop/test-l2gw.sh tests/interop/l2gw-driver.py \
+	tests/interop/test-vtep-ctl.sh
 include tests/unit/dp-user.mk

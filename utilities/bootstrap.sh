@@ -33,7 +33,7 @@ build_pkgs="build-essential autoconf automake libtool pkg-config
 peer_pkgs="openvswitch-common openvswitch-vtep openvswitch-switch iproute2
     ethtool iputils-ping python3-scapy tcpdump netsniff-ng procps
     ovn-central ovn-host ovn-controller-vtep python3-networking-l2gw
-    gnuplot-nox"
+    gnuplot-nox stunnel4"
 
 missing_pkgs() {
     for p in "$@"; do

@@ -14,7 +14,9 @@
 #            (tests/traffic/test-traffic.sh; needs root);
 #   interop  OVN's ovn-controller-vtep driving vtepd, with a netdev OVS
 #            hypervisor (tests/interop/test-ovn.sh; traffic cases need
-#            root).
+#            root); the networking-l2gw agent's OVSDB code
+#            (tests/interop/test-l2gw.sh) and vtep-ctl
+#            (tests/interop/test-vtep-ctl.sh) driving vtepd.
 # The last line counts every case: "total: N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -95,6 +97,12 @@ run_shell_suite tests/traffic/test-traffic.sh
 
 echo "== interop suite: OVN (ovn-controller-vtep, ovn-controller, netdev OVS)"
 run_shell_suite tests/interop/test-ovn.sh
+
+echo "== interop suite: networking-l2gw agent (its OVSDB code, over TCP)"
+run_shell_suite tests/interop/test-l2gw.sh
+
+echo "== interop suite: vtep-ctl (every command vtepd serves, with traffic)"
+run_shell_suite tests/interop/test-vtep-ctl.sh
 
 echo "total: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -602,9 +602,9 @@ test_db_ssl_manager() {
     VT_PIDS="$VT_PIDS $VT_OVSDB_PID"
     vt_start_vtepd
 
-    vt_log "an SSL manager with a 30 s inactivity probe"
+    vt_log "an SSL manager with a 10 s inactivity probe"
     vtctl -- --id=@m create Manager target='"pssl:0:127.0.0.1"' \
-        inactivity_probe=30000 -- set Global . managers=@m >/dev/null \
+        inactivity_probe=10000 -- set Global . managers=@m >/dev/null \
         || vt_fail "create Manager"
     vt_wait_until test -n "$(listen_port 1)" || vt_fail "no SSL listener"
     local ssl_port tcp_port

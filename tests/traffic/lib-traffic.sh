@@ -309,6 +309,18 @@ tr_counts_reached() {
     done
 }
 
+# tr_expect_all_at_one N: exactly N captured frames, all at hv1 or all at
+# hv2 (service_node replication picks one service node per switch).
+tr_expect_all_at_one() {
+    local n=$1
+    vt_wait_until eval "[ \$(( \$(tr_count hv1) + \$(tr_count hv2) )) -ge $n ]"
+    if [ "$(tr_count hv1)" -ge "$n" ]; then
+        tr_expect_counts hv1="$n" hv2=0
+    else
+        tr_expect_counts hv1=0 hv2="$n"
+    fi
+}
+
 # tr_expect_counts ID=N...: each capture ID ends up with exactly N frames:
 # waits (at most VT_TIMEOUT) until each has at least N, then TR_SETTLE
 # more seconds for copies that should not come, then compares.
