@@ -34,6 +34,7 @@
 #include "util.h"
 #include "vtep-dp.h"
 #include "vtep-idl.h"
+#include "vtep-malloc.h"
 #include "vtep-reconcile.h"
 #include "vtep-types.h"
 #include "vtepd/vtepd.h"
@@ -81,6 +82,7 @@ main(int argc, char *argv[])
     int exit_status = 0;
     int error;
 
+    vtep_malloc_tune();
     ovs_cmdl_proctitle_init(argc, argv);
     set_program_name(argv[0]);
     service_start(&argc, &argv);
@@ -448,10 +450,12 @@ usage(void)
            "  --tunnel-ip=IP          the one VXLAN tunnel IP (required)\n"
            "  --management-ip=IP      management IP (repeatable)\n"
            "  --port=NAME             trunk port (repeatable)\n");
+    struct ds types = DS_EMPTY_INITIALIZER;
+    vtep_dp_types(&types);
     printf("\nDatapath:\n"
-           "  --datapath=TYPE         user, kernel or dummy (default: user)"
-           "\n"
-           "  --vxlan-port=PORT       VXLAN UDP port (default: %d)\n"
+           "  --datapath=TYPE         %s (default: user)\n", ds_cstr(&types));
+    ds_destroy(&types);
+    printf("  --vxlan-port=PORT       VXLAN UDP port (default: %d)\n"
            "  --mac-aging=SECS        learned MAC aging time, 0 disables "
            "(default: 300)\n"
            "  --mac-limit=N           learned MACs per logical switch, 0: "
