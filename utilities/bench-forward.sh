@@ -90,7 +90,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+. "$(dirname "$0")/bench-lib.sh"
 is_uint "$duration" && [ "$duration" -ge 1 ] || die "bad --duration"
 is_uint "$runs" && [ "$runs" -ge 1 ] || die "bad --runs"
 is_uint "$gen_cpu" && is_uint "$dp_cpu" || die "bad --gen-cpu/--vtepd-cpu"
@@ -150,18 +150,6 @@ trafgen_pid=""
 ovsdb_pid=""
 vtepd_pid=""
 
-# stop_pid PID: waits up to 5 s for PID to exit, then TERM, then KILL.
-stop_pid() {
-    local sig
-    for sig in 0 TERM KILL; do
-        [ "$sig" = 0 ] || kill -s "$sig" "$1" 2>/dev/null
-        for _ in $(seq 50); do
-            kill -0 "$1" 2>/dev/null || return 0
-            sleep 0.1
-        done
-    done
-}
-
 cleanup() {
     local ns
     trap - EXIT INT TERM
@@ -194,12 +182,6 @@ progress() { echo "bench-forward: $*" >&2; }
 dir_name() { [ "$1" = p2t ] && echo "port->tunnel" || echo "tunnel->port"; }
 path_name() { [ "$1" = k ] && echo "kernel path" || echo vtepd; }
 fmt_k() { awk -v n="$1" 'BEGIN { printf "%.1fk", n / 1000 }'; }
-
-nsx() {
-    local ns=$1
-    shift
-    ip netns exec "$ns" "$@"
-}
 
 # topo PREFIX KIND: the three namespaces PREFIX-bm, PREFIX-gw, PREFIX-hv;
 # KIND "kernel" also builds the bridge and vxlan device in PREFIX-gw.
