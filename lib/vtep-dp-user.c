@@ -499,6 +499,15 @@ vni_count(struct user_thread *t, uint32_t vni)
     return c;
 }
 
+/* The number of learned MACs, read by the packet thread, their only
+ * writer, without the lock. */
+static size_t
+n_macs_unlocked(const struct user_dp *d)
+    OVS_NO_THREAD_SAFETY_ANALYSIS
+{
+    return d->n_macs;
+}
+
 static void
 learn(struct user_thread *t, uint32_t vni, struct eth_addr mac, size_t port,
       uint16_t vlan, ovs_be32 ip)
@@ -525,16 +534,20 @@ learn(struct user_thread *t, uint32_t vni, struct eth_addr mac, size_t port,
         return;
     }
 
+    /* Only this thread writes 'n_macs', so it may read it unlocked: a
+     * table at its limit costs no lock per refused frame. */
     struct user_vni_count *c = vni_count(t, vni);
-    ovs_mutex_lock(&d->mutex);
     if ((d->mac_limit && c->n >= d->mac_limit)
-        || d->n_macs >= USER_MAX_MACS) {
+        || n_macs_unlocked(d) >= USER_MAX_MACS) {
         counter_add(&d->n_refused, 1);
         if (!c->full) {
             c->full = true;
+            ovs_mutex_lock(&d->mutex);
             queue_limit_event(t, VTEP_LEARN_FULL, vni);
+            ovs_mutex_unlock(&d->mutex);
         }
     } else {
+        ovs_mutex_lock(&d->mutex);
         m = xmalloc(sizeof *m);
         m->vni = vni;
         m->mac = mac;
@@ -548,8 +561,8 @@ learn(struct user_thread *t, uint32_t vni, struct eth_addr mac, size_t port,
         COVERAGE_INC(user_learn);
         counter_add(&d->n_learned, 1);
         queue_mac_event(t, VTEP_LEARN_ADD, m);
+        ovs_mutex_unlock(&d->mutex);
     }
-    ovs_mutex_unlock(&d->mutex);
 }
 
 /* Forgets learned MACs that aged out or whose binding is gone or now
@@ -1690,11 +1703,6 @@ user_format_stats(struct vtep_dp *dp, struct ds *out)
 }
 
 static void
-user_run(struct vtep_dp *dp OVS_UNUSED)
-{
-}
-
-static void
 user_wait(struct vtep_dp *dp)
 {
     struct user_dp *d = user_dp_cast(dp);
@@ -1858,7 +1866,7 @@ const struct vtep_dp_class vtep_dp_user_class = {
     .type = "user",
     .open = user_open,
     .close = user_close,
-    .run = user_run,
+    .run = NULL,                    /* The packet thread does the work. */
     .wait = user_wait,
     .ls_set = user_ls_set,
     .ls_del = user_ls_del,
