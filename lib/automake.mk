@@ -10,6 +10,10 @@ lib_libvtep_a_SOURCES = \
 	lib/vtep-malloc.c \
 	lib/vtep-malloc.h \
 	lib/vtep-fault.h \
+	lib/vtep-learn.c \
+	lib/vtep-learn.h \
+	lib/vtep-learned.c \
+	lib/vtep-learned.h \
 	lib/vtep-packet.c \
 	lib/vtep-packet.h \
 	lib/vtep-reconcile.c \

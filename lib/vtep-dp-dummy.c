@@ -9,7 +9,8 @@
  *   vtepd/dump-ops [--clear]       the recorded operations, oldest first
  *   vtepd/dummy-tables             what the tables hold now
  *   vtepd/dummy-learn PORT VLAN MAC [IP]   learn a MAC, as from a frame
- *   vtepd/dummy-learn-bulk PORT VLAN COUNT [FIRST-MAC]   learn COUNT MACs
+ *   vtepd/dummy-learn-bulk PORT VLAN COUNT [FIRST-MAC|random]
+ *                                  learn COUNT MACs
  *   vtepd/dummy-unlearn PORT VLAN MAC      age a MAC out
  *   vtepd/dummy-event TYPE VNI PORT VLAN MAC [IP]   queue a raw event
  *   vtepd/dummy-stats PORT VLAN PF BF PT BT   set a binding's counters
@@ -17,11 +18,12 @@
  *
  * so that the whole database side of vtepd is testable without privileges.
  *
- * Learning behaves as in a real provider: the dummy keeps a table of
- * learned MACs per VNI, reports a new or moved MAC as VTEP_LEARN_ADD, an
- * aged one (or one whose binding went away) as VTEP_LEARN_DEL, refuses new
- * MACs beyond --mac-limit with one VTEP_LEARN_FULL, and reports
- * VTEP_LEARN_ROOM when the VNI drops below the limit again.
+ * Learning is the real thing: the dummy feeds what the commands above
+ * "see" into the learning table every provider shares (vtep-learn.h), with
+ * the configured aging time (on the main loop's clock, so OVS's time/warp
+ * ages MACs in tests) and --mac-limit and --mac-limit-port, and hands out
+ * its events.  Only vtepd/dummy-event bypasses it, through a small queue
+ * of raw events that refuses more when full (it never drops one).
  */
 #include <config.h>
 
@@ -35,9 +37,12 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
+#include "random.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 #include "vtep-dp-provider.h"
+#include "vtep-learn.h"
 
 VLOG_DEFINE_THIS_MODULE(vtep_dp_dummy);
 
@@ -68,8 +73,6 @@ struct dummy_ls {
     enum vtep_repl_mode mode;
     char *name;
     size_t n_refs;                  /* Bindings, MACs, floods using it. */
-    size_t n_macs;                  /* Learned MACs in this VNI. */
-    bool full;                      /* At the MAC limit: reported FULL. */
 };
 
 struct dummy_binding {
@@ -89,16 +92,8 @@ struct dummy_mac {
     size_t n_ips;
 };
 
-/* A learned MAC. */
-struct dummy_learned {
-    struct hmap_node node;          /* By (vni, mac). */
-    uint32_t vni;
-    struct eth_addr mac;
-    char port[VTEP_PORT_NAME_MAX];
-    uint16_t vlan;
-};
-
-#define DUMMY_MAX_LEARNED 65536
+#define DUMMY_RAW_MAX 1024          /* Raw events (vtepd/dummy-event). */
+#define DUMMY_LEARN_BUDGET 4096     /* Learning work per run(). */
 
 struct dp_dummy {
     struct vtep_dp up;
@@ -111,11 +106,10 @@ struct dp_dummy {
     size_t ops_cap, ops_head, n_ops;
     uint64_t ops_dropped;
 
-    struct hmap macs;               /* "struct dummy_learned"s. */
-    unsigned int mac_limit;         /* Per VNI; 0: none. */
-    struct vtep_dp_learned *learned;  /* Queue of learning events. */
-    size_t learned_head, n_learned;
-    uint64_t learned_dropped;       /* Events lost to a full queue. */
+    struct vtep_learn *learn;       /* Learned MACs. */
+    bool learn_more;                /* Its last run left work to do. */
+    struct vtep_dp_learned *raw;    /* Ring of raw events. */
+    size_t raw_head, n_raw;
 
     int fail_errno[N_OP_TYPES];     /* Injected failures. */
     unsigned int fail_count[N_OP_TYPES];
@@ -229,11 +223,15 @@ dummy_open(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
     hmap_init(&d->bindings);
     hmap_init(&d->ucast);
     hmap_init(&d->flood);
-    hmap_init(&d->macs);
-    d->mac_limit = cfg->mac_limit;
+    struct vtep_learn_config lcfg = {
+        .aging = cfg->mac_aging,
+        .vni_limit = cfg->mac_limit,
+        .port_limit = cfg->mac_limit_port,
+    };
+    d->learn = vtep_learn_create(&lcfg);
     d->ops_cap = 65536;
     d->ops = xcalloc(d->ops_cap, sizeof *d->ops);
-    d->learned = xcalloc(DUMMY_MAX_LEARNED, sizeof *d->learned);
+    d->raw = xcalloc(DUMMY_RAW_MAX, sizeof *d->raw);
     the_dummy = d;
     *dpp = &d->up;
     return 0;
@@ -268,115 +266,60 @@ dummy_close(struct vtep_dp *dp)
     hmap_destroy(&d->bindings);
     free_macs(&d->ucast);
     free_macs(&d->flood);
-    struct dummy_learned *l;
-    HMAP_FOR_EACH_POP (l, node, &d->macs) {
-        free(l);
-    }
-    hmap_destroy(&d->macs);
+    vtep_learn_destroy(d->learn);
     for (size_t i = 0; i < d->n_ops; i++) {
         free(d->ops[(d->ops_head + i) % d->ops_cap].text);
     }
     free(d->ops);
-    free(d->learned);
+    free(d->raw);
     the_dummy = NULL;
     free(d);
 }
 
 static void
+dummy_run(struct vtep_dp *dp)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    d->learn_more = vtep_learn_run(d->learn, time_msec(),
+                                   DUMMY_LEARN_BUDGET);
+}
+
+static void
 dummy_wait(struct vtep_dp *dp)
 {
-    if (dp_dummy_cast(dp)->n_learned) {
+    struct dp_dummy *d = dp_dummy_cast(dp);
+
+    vtep_learn_take_changed(d->learn);
+    if (d->n_raw || d->learn_more || vtep_learn_has_events(d->learn)) {
         poll_immediate_wake();
+    } else {
+        poll_timer_wait_until(vtep_learn_next_run(d->learn));
     }
 }
 
 /* Learning. */
 
-static struct dummy_learned *
-find_learned(const struct dp_dummy *d, uint32_t vni, struct eth_addr mac)
+/* Queues a raw learning event, unless the queue is full. */
+static bool
+queue_raw(struct dp_dummy *d, const struct vtep_dp_learned *ev)
 {
-    struct dummy_learned *l;
-    HMAP_FOR_EACH_WITH_HASH (l, node, dummy_hash_mac(vni, mac), &d->macs) {
-        if (l->vni == vni && eth_addr_equals(l->mac, mac)) {
-            return l;
-        }
+    if (d->n_raw >= DUMMY_RAW_MAX) {
+        return false;
     }
-    return NULL;
-}
-
-static size_t
-queue_room(const struct dp_dummy *d)
-{
-    return DUMMY_MAX_LEARNED - d->n_learned;
-}
-
-/* Queues a learning event; drops it (and counts) if the queue is full. */
-static void
-queue_event(struct dp_dummy *d, enum vtep_learn_type type, uint32_t vni,
-            struct eth_addr mac, const char *port, uint16_t vlan,
-            ovs_be32 ip)
-{
-    if (!queue_room(d)) {
-        d->learned_dropped++;
-        return;
-    }
-    struct vtep_dp_learned *ev;
-    ev = &d->learned[(d->learned_head + d->n_learned) % DUMMY_MAX_LEARNED];
-    memset(ev, 0, sizeof *ev);
-    ev->type = type;
-    ev->vni = vni;
-    ev->mac = mac;
-    ovs_strlcpy(ev->port, port, sizeof ev->port);
-    ev->vlan = vlan;
-    ev->ip = ip;
-    d->n_learned++;
+    d->raw[(d->raw_head + d->n_raw++) % DUMMY_RAW_MAX] = *ev;
+    return true;
 }
 
 /* Learns 'mac' on binding 'b', as a frame from it would.  Returns 0, or
- * ENOSPC if the VNI is at the MAC limit and 'mac' was not learned. */
+ * ENOSPC if a MAC limit refused it. */
 static int
 dummy_learn(struct dp_dummy *d, const struct dummy_binding *b,
             struct eth_addr mac, ovs_be32 ip)
 {
-    struct dummy_ls *ls = find_ls(d, b->vni);
-    struct dummy_learned *l = find_learned(d, b->vni, mac);
-    if (!l) {
-        if (d->mac_limit && ls->n_macs >= d->mac_limit) {
-            if (!ls->full) {
-                ls->full = true;
-                queue_event(d, VTEP_LEARN_FULL, b->vni, mac, b->port,
-                            b->vlan, 0);
-            }
-            return ENOSPC;
-        }
-        l = xzalloc(sizeof *l);
-        l->vni = b->vni;
-        l->mac = mac;
-        hmap_insert(&d->macs, &l->node, dummy_hash_mac(b->vni, mac));
-        ls->n_macs++;
-    }
-    ovs_strlcpy(l->port, b->port, sizeof l->port);
-    l->vlan = b->vlan;
-    queue_event(d, VTEP_LEARN_ADD, b->vni, mac, b->port, b->vlan, ip);
-    return 0;
-}
-
-/* Forgets 'l' and reports it. */
-static void
-dummy_unlearn(struct dp_dummy *d, struct dummy_learned *l)
-{
-    struct dummy_ls *ls = find_ls(d, l->vni);
-    queue_event(d, VTEP_LEARN_DEL, l->vni, l->mac, l->port, l->vlan, 0);
-    hmap_remove(&d->macs, &l->node);
-    if (ls) {
-        ls->n_macs--;
-        if (ls->full && ls->n_macs < d->mac_limit) {
-            ls->full = false;
-            queue_event(d, VTEP_LEARN_ROOM, ls->vni, eth_addr_zero, "", 0,
-                        0);
-        }
-    }
-    free(l);
+    struct vtep_learn_port *port = vtep_learn_port(d->learn, b->port);
+    return (vtep_learn_observe(d->learn, b->vni, mac, port, b->vlan, ip,
+                               time_msec()) == VTEP_LEARN_REFUSED
+            ? ENOSPC : 0);
 }
 
 static int
@@ -465,13 +408,8 @@ dummy_binding_del(struct vtep_dp *dp, const char *port, uint16_t vlan)
     if (!b) {
         return violation(d, ENOENT, "binding_del of an unknown binding");
     }
-    /* Its learned MACs go with it. */
-    struct dummy_learned *l;
-    HMAP_FOR_EACH_SAFE (l, node, &d->macs) {
-        if (l->vlan == vlan && l->vni == b->vni && !strcmp(l->port, port)) {
-            dummy_unlearn(d, l);
-        }
-    }
+    /* Its learned MACs go with it, at the next run(). */
+    vtep_learn_flush_binding(d->learn, port, vlan, b->vni);
     find_ls(d, b->vni)->n_refs--;
     hmap_remove(&d->bindings, &b->node);
     free(b->port);
@@ -581,12 +519,12 @@ dummy_learned_poll(struct vtep_dp *dp, struct vtep_dp_learned *events,
 {
     struct dp_dummy *d = dp_dummy_cast(dp);
     size_t n = 0;
-    while (n < max && d->n_learned) {
-        events[n++] = d->learned[d->learned_head];
-        d->learned_head = (d->learned_head + 1) % DUMMY_MAX_LEARNED;
-        d->n_learned--;
+    while (n < max && d->n_raw) {
+        events[n++] = d->raw[d->raw_head];
+        d->raw_head = (d->raw_head + 1) % DUMMY_RAW_MAX;
+        d->n_raw--;
     }
-    return n;
+    return n + vtep_learn_poll(d->learn, events + n, max - n);
 }
 
 static int
@@ -607,9 +545,14 @@ dummy_format_stats(struct vtep_dp *dp, struct ds *out)
     struct dp_dummy *d = dp_dummy_cast(dp);
     ds_put_format(out, "dummy: %"PRIuSIZE" ops recorded, %"PRIu64" dropped "
                   "from the log\n", d->n_ops, d->ops_dropped);
+    struct vtep_learn_stats ls;
+    vtep_learn_get_stats(d->learn, &ls);
     ds_put_format(out, "dummy: %"PRIuSIZE" learned MACs, %"PRIuSIZE
-                  " learning events queued, %"PRIu64" dropped\n",
-                  hmap_count(&d->macs), d->n_learned, d->learned_dropped);
+                  " learning events pending, %"PRIuSIZE" raw; %"PRIu64
+                  " learned, %"PRIu64" moved, %"PRIu64" aged, %"PRIu64
+                  " flushed, %"PRIu64" refused\n", ls.n_macs, ls.n_pending,
+                  d->n_raw, ls.n_learned, ls.n_moved, ls.n_aged,
+                  ls.n_flushed, ls.n_refused);
 }
 
 /* unixctl commands. */
@@ -794,20 +737,9 @@ dummy_unixctl_learn(struct unixctl_conn *conn, int argc, const char *argv[],
         unixctl_command_reply_error(conn, "bad IPv4 address");
         return;
     }
-    /* An ADD may also bring FULL or ROOM. */
-    if (queue_room(d) < 2) {
-        unixctl_command_reply_error(conn, "learning queue full");
-        return;
-    }
     if (del) {
-        struct dummy_learned *l = find_learned(d, b->vni, mac);
-        if (l) {
-            dummy_unlearn(d, l);
-        } else {
-            queue_event(d, VTEP_LEARN_DEL, b->vni, mac, b->port, b->vlan,
-                        0);
-        }
-        unixctl_command_reply(conn, NULL);
+        unixctl_command_reply(conn, (vtep_learn_forget(d->learn, b->vni, mac)
+                                     ? NULL : "not learned"));
     } else if (dummy_learn(d, b, mac, ip)) {
         unixctl_command_reply(conn, "not learned: MAC limit reached");
     } else {
@@ -830,6 +762,7 @@ dummy_unixctl_learn_bulk(struct unixctl_conn *conn, int argc,
 {
     struct dp_dummy *d = the_dummy;
     struct eth_addr first = ETH_ADDR_C(02,00,00,00,00,01);
+    bool randomly = false;
     int count;
 
     if (!d) {
@@ -842,27 +775,33 @@ dummy_unixctl_learn_bulk(struct unixctl_conn *conn, int argc,
         return;
     }
     if (!str_to_int(argv[3], 10, &count) || count < 1
-        || count >= DUMMY_MAX_LEARNED) {
+        || count > 2 * VTEP_LEARN_TABLE_MAX) {
         unixctl_command_reply_error(conn, "bad COUNT");
         return;
     }
-    if (argc > 4 && vtep_parse_ucast_mac(argv[4], &first)) {
+    if (argc > 4 && !strcmp(argv[4], "random")) {
+        randomly = true;
+    } else if (argc > 4 && vtep_parse_ucast_mac(argv[4], &first)) {
         unixctl_command_reply_error(conn, "bad unicast MAC");
         return;
     }
-    if (((eth_addr_to_uint64(first) + count - 1) >> 48)
-        || eth_addr_is_multicast(mac_plus(first, count - 1))) {
+    if (!randomly
+        && (((eth_addr_to_uint64(first) + count - 1) >> 48)
+            || eth_addr_is_multicast(mac_plus(first, count - 1)))) {
         unixctl_command_reply_error(conn, "the range leaves the unicast "
                                     "MACs");
         return;
     }
-    if (queue_room(d) < (size_t) count + 1) {
-        unixctl_command_reply_error(conn, "learning queue full");
-        return;
-    }
     int n_refused = 0;
     for (int i = 0; i < count; i++) {
-        n_refused += dummy_learn(d, b, mac_plus(first, i), 0) != 0;
+        struct eth_addr mac = mac_plus(first, i);
+        if (randomly) {
+            /* Random, unicast and locally administered, as a MAC flood
+             * tool would send. */
+            random_bytes(mac.ea, sizeof mac.ea);
+            mac.ea[0] = (mac.ea[0] & 0xfc) | 0x02;
+        }
+        n_refused += dummy_learn(d, b, mac, 0) != 0;
     }
     char *reply = xasprintf("learned %d, refused %d", count - n_refused,
                             n_refused);
@@ -876,23 +815,35 @@ static void
 dummy_unixctl_event(struct unixctl_conn *conn, int argc, const char *argv[],
                     void *aux OVS_UNUSED)
 {
-    static const char *const types[] = {
-        [VTEP_LEARN_ADD] = "add", [VTEP_LEARN_DEL] = "del",
-        [VTEP_LEARN_FULL] = "full", [VTEP_LEARN_ROOM] = "room",
+    static const struct {
+        const char *name;
+        enum vtep_learn_type type;
+        enum vtep_learn_limit limit;
+    } types[] = {
+        { "add", VTEP_LEARN_ADD, 0 },
+        { "del", VTEP_LEARN_DEL, 0 },
+        { "full", VTEP_LEARN_FULL, VTEP_LEARN_LIMIT_VNI },
+        { "room", VTEP_LEARN_ROOM, VTEP_LEARN_LIMIT_VNI },
+        { "full-port", VTEP_LEARN_FULL, VTEP_LEARN_LIMIT_PORT },
+        { "room-port", VTEP_LEARN_ROOM, VTEP_LEARN_LIMIT_PORT },
+        { "full-table", VTEP_LEARN_FULL, VTEP_LEARN_LIMIT_TABLE },
+        { "room-table", VTEP_LEARN_ROOM, VTEP_LEARN_LIMIT_TABLE },
     };
     struct dp_dummy *d = the_dummy;
     unsigned int vni, vlan;
     struct eth_addr mac;
     ovs_be32 ip = 0;
     int type = -1;
+    size_t idx = 0;
 
     if (!d) {
         unixctl_command_reply_error(conn, "the datapath is not dummy");
         return;
     }
     for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
-        if (!strcmp(argv[1], types[i])) {
-            type = i;
+        if (!strcmp(argv[1], types[i].name)) {
+            type = types[i].type;
+            idx = i;
         }
     }
     if (type < 0 || !str_to_uint(argv[2], 10, &vni)
@@ -902,11 +853,15 @@ dummy_unixctl_event(struct unixctl_conn *conn, int argc, const char *argv[],
         unixctl_command_reply_error(conn, "bad TYPE, VNI, VLAN, MAC or IP");
         return;
     }
-    if (!queue_room(d)) {
-        unixctl_command_reply_error(conn, "learning queue full");
+    struct vtep_dp_learned ev = {
+        .type = type, .limit = types[idx].limit, .vni = vni, .mac = mac,
+        .vlan = vlan, .ip = ip,
+    };
+    ovs_strlcpy(ev.port, argv[3], sizeof ev.port);
+    if (!queue_raw(d, &ev)) {
+        unixctl_command_reply_error(conn, "raw event queue full");
         return;
     }
-    queue_event(d, type, vni, mac, argv[3], vlan, ip);
     unixctl_command_reply(conn, NULL);
 }
 
@@ -984,12 +939,13 @@ dummy_register_commands(void)
         unixctl_command_register("vtepd/dummy-learn", "PORT VLAN MAC [IP]",
                                  3, 4, dummy_unixctl_learn, NULL);
         unixctl_command_register("vtepd/dummy-learn-bulk",
-                                 "PORT VLAN COUNT [FIRST-MAC]", 3, 4,
+                                 "PORT VLAN COUNT [FIRST-MAC|random]", 3, 4,
                                  dummy_unixctl_learn_bulk, NULL);
         unixctl_command_register("vtepd/dummy-unlearn", "PORT VLAN MAC",
                                  3, 3, dummy_unixctl_learn, "del");
         unixctl_command_register("vtepd/dummy-event",
-                                 "add|del|full|room VNI PORT VLAN MAC [IP]",
+                                 "add|del|full[-port|-table]|"
+                                 "room[-port|-table] VNI PORT VLAN MAC [IP]",
                                  5, 6, dummy_unixctl_event, NULL);
         unixctl_command_register("vtepd/dummy-stats",
                                  "PORT VLAN PKTS_FROM BYTES_FROM PKTS_TO "
@@ -1013,7 +969,7 @@ const struct vtep_dp_class vtep_dp_dummy_class = {
     .type = "dummy",
     .open = dummy_open__,
     .close = dummy_close,
-    .run = NULL,
+    .run = dummy_run,
     .wait = dummy_wait,
     .ls_set = dummy_ls_set,
     .ls_del = dummy_ls_del,

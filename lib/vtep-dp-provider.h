@@ -33,12 +33,18 @@
  * - learned_poll() hands out up to 'max' learning events (a new or moved
  *   MAC is VTEP_LEARN_ADD, an aged one or one whose binding went away
  *   VTEP_LEARN_DEL) and returns how many; the provider keeps the rest for
- *   the next call.  A provider may coalesce: only the latest event per
- *   (VNI, MAC) need be reported.  When a VNI holds cfg->mac_limit learned
- *   MACs and another is refused, it reports VTEP_LEARN_FULL once, and
- *   VTEP_LEARN_ROOM once the VNI is below the limit again (both with the
- *   broadcast MAC, which is never learned).  wait() wakes the caller while
- *   events are pending, so the caller must drain them every iteration.
+ *   the next call.  Events are coalesced per (VNI, MAC): only the latest
+ *   state is reported, and a provider never drops one (if it cannot queue
+ *   more, it keeps the state and reports it later).  Limits: when a new
+ *   MAC is refused because its VNI holds cfg->mac_limit learned MACs, its
+ *   port cfg->mac_limit_port, or the provider's table is full, the
+ *   provider reports VTEP_LEARN_FULL once for that limit ('limit' says
+ *   which, with 'vni' or 'port'), and VTEP_LEARN_ROOM once fewer than 90%
+ *   of that limit are learned again; both carry the broadcast MAC, which is
+ *   never learned.  Providers get all of this from the shared learning
+ *   table (vtep-learn.h), which documents it in full.  wait() wakes the
+ *   caller while events are pending, so the caller must drain them every
+ *   iteration.
  *
  * - Optional operations may be NULL.
  */

@@ -14,19 +14,25 @@
  * locks: they are OVS cmaps, and whatever the main thread replaces or
  * removes is freed after an RCU grace period.  The flood members of a
  * logical switch are an immutable array, replaced as a whole.  The packet
- * thread is the only writer of the learned-MAC table; it changes the table
- * under 'mutex' so that the main thread can read it, and queues learning
- * events there, coalesced per (VNI, MAC), for learned_poll().
+ * thread is the writer of the learning table (vtep-learn.h): it learns,
+ * ages and looks up MACs there without locks, and takes the table's mutex
+ * only to change what the main thread polls (events coalesced per VNI and
+ * MAC, with limits), for bounded work at a time.
  *
  * Forwarding (../shared/DESIGN.md):
- *   trunk port: (port, VLAN) -> binding -> VNI; learn the source MAC;
- *     remote MAC -> VXLAN to its locator; local MAC -> its port and VLAN;
- *     otherwise -> the other local bindings of the logical switch plus the
- *     flood list (the exact multicast MAC's entry if there is one, else
- *     unknown-dst): every remote in source_node mode, one in service_node
- *     mode.
+ *   trunk port: a second (QinQ) tag is dropped; (port, VLAN) -> binding
+ *     -> VNI; a source MAC that is a remote MAC of the VNI is dropped, not
+ *     learned; learn the source MAC; remote MAC -> VXLAN to its locator;
+ *     local MAC -> its port and VLAN; otherwise -> the other local
+ *     bindings of the logical switch plus the flood list (the exact
+ *     multicast MAC's entry if there is one, else unknown-dst): every
+ *     remote in source_node mode, one in service_node mode.
  *   tunnel: VNI -> logical switch; the source IP must be a locator of that
- *     logical switch; deliver to local bindings only (split horizon).
+ *     logical switch; an inner VLAN tag is dropped; deliver to local
+ *     bindings only (split horizon).
+ *   Both ways, a TCP or UDP checksum that the sender left to offload is
+ *   completed (vtep_pkt_csum_complete()), and the outer UDP source port
+ *   hashes the untagged inner frame, so tagged flows spread like others.
  *
  * Every frame that is not forwarded is counted by reason ("drop.REASON" in
  * vtepd/stats); malformed input is also logged, rate-limited.
@@ -62,7 +68,9 @@
 #include "seq.h"
 #include "timeval.h"
 #include "util.h"
+#include "vtep-learn.h"
 #include "vtep-packet.h"
+#include "vtep-types.h"
 
 VLOG_DEFINE_THIS_MODULE(vtep_dp_user);
 
@@ -76,11 +84,11 @@ COVERAGE_DEFINE(user_age);
 #define USER_FRAME_MAX 9216         /* Largest frame captured (jumbo). */
 #define USER_OUTER_LEN (IP_HEADER_LEN + UDP_HEADER_LEN \
                         + VTEP_PKT_VXLAN_HLEN)
-#define USER_MAX_MACS (1u << 20)    /* Learned MACs, all VNIs. */
 #define USER_SOCK_BUF (4 * 1024 * 1024)
 #define USER_REOPEN_MSEC 2000       /* Retry of a port that failed. */
 #define USER_MTU_MSEC 5000          /* MTU refresh. */
-#define USER_SWEEP_MSEC 1000        /* Aging and binding checks. */
+#define USER_SWEEP_MSEC 1000        /* pcap overrun counters. */
+#define USER_LEARN_BUDGET 1024      /* Learning table work per pass. */
 
 /* Why the datapath itself drops a frame.  These continue the codec's
  * reasons (vtep-packet.h), and their names are just as stable. */
@@ -91,7 +99,15 @@ COVERAGE_DEFINE(user_age);
     USER_DROP_REASON(MTU, "mtu")                                        \
     USER_DROP_REASON(TRUNCATED, "truncated")                            \
     USER_DROP_REASON(HAIRPIN, "hairpin")                                \
+    /* A double-tagged frame from a trunk port: the inner tag must not   \
+     * reach a tunnel or another binding (RFC 7348 section 6). */        \
+    USER_DROP_REASON(QINQ, "qinq")                                      \
+    /* A trunk frame from a MAC that is a Ucast_Macs_Remote entry of its \
+     * VNI: the static entry wins, as on any switch. */                  \
+    USER_DROP_REASON(REMOTE_MAC_MOVE, "remote-mac-move")                \
     USER_DROP_REASON(TX_ERROR, "tx-error")                              \
+    /* The socket's send buffer was full (EAGAIN, ENOBUFS). */           \
+    USER_DROP_REASON(TX_BUSY, "tx-busy")                                \
     /* Lost before vtepd saw them: the kernel's count for the pcap ring \
      * of the ports and for the tunnel socket's receive buffer. */      \
     USER_DROP_REASON(PORT_OVERRUN, "port-overrun")                      \
@@ -144,7 +160,9 @@ struct user_port {
     int fd;                         /* pcap's selectable fd, or -1. */
     long long int next_open;        /* When to retry a failed open. */
     ATOMIC(int) error;              /* 0: open; else why not (errno). */
-    ATOMIC(int) mtu;
+    ATOMIC(int) mtu;                /* The last MTU read successfully. */
+    int mtu_error;                  /* Last MTU read failure, for logging
+                                     * once (packet thread). */
     user_counter rx_packets, rx_bytes;
     user_counter tx_packets, tx_bytes;
     user_counter overrun;           /* pcap_stats() ps_drop, a total. */
@@ -185,7 +203,8 @@ struct user_ls {
     struct cmap_node node;          /* In user_dp's 'lss'. */
     uint32_t vni;
     ATOMIC(int) mode;               /* enum vtep_repl_mode. */
-    char *name;                     /* Main thread only. */
+    OVSRCU_TYPE(char *) name;       /* Replaced whole, freed after a grace
+                                     * period: the packet thread logs it. */
     OVSRCU_TYPE(struct user_members *) members;
     struct cmap locators;
 };
@@ -208,39 +227,16 @@ struct user_flood {
     ovs_be32 remotes[];
 };
 
-/* A learned MAC.  The packet thread writes these under user_dp's 'mutex'
- * (except 'seen', which only it reads). */
-struct user_mac {
-    struct hmap_node node;          /* In user_dp's 'macs'. */
-    uint32_t vni;
-    struct eth_addr mac;
-    size_t port;
-    uint16_t vlan;
-    ovs_be32 ip;
-    long long int seen;             /* Packet thread only. */
-};
-
-/* Learned MACs per VNI, for the limit.  Packet thread only. */
-struct user_vni_count {
-    struct hmap_node node;
-    uint32_t vni;
-    unsigned int n;
-    bool full;                      /* A MAC was refused; not yet below. */
-};
-
-/* A learning event waiting for learned_poll(), the latest per key. */
-struct user_event {
-    struct hmap_node node;          /* In user_dp's 'events'. */
-    struct ovs_list list_node;      /* In user_dp's 'event_list'. */
-    struct vtep_dp_learned ev;
-};
-
 struct user_thread;
 
 struct user_dp {
-    struct vtep_dp up;
+    struct vtep_dp up;              /* vtep_dp_open() writes it after
+                                     * open(), with the packet thread
+                                     * running: that thread never reads it,
+                                     * it uses 'name'. */
 
     /* Configuration, fixed at open. */
+    char *name;                     /* Switch name, for messages. */
     ovs_be32 tunnel_ip;
     ovs_be16 udp_port;
     unsigned int mac_aging;         /* Seconds, 0: never. */
@@ -261,32 +257,29 @@ struct user_dp {
 
     /* The packet thread. */
     pthread_t thread;
+    bool running;                   /* 'thread' was started. */
     struct user_thread *pt;
     struct latch wake;              /* Wakes it for 'exiting' or 'sweep'. */
     atomic_bool exiting;
-    atomic_bool sweep;              /* A binding went: check learned MACs. */
+    atomic_bool sweep;              /* A binding went: flush its MACs. */
 
-    /* Learning. */
-    struct ovs_mutex mutex;
-    struct hmap macs OVS_GUARDED;   /* struct user_mac. */
-    size_t n_macs OVS_GUARDED;
-    struct hmap events OVS_GUARDED; /* struct user_event. */
-    struct ovs_list event_list OVS_GUARDED;
+    /* Learning.  Its ports are numbered as 'ports'. */
+    struct vtep_learn *learn;
+    struct vtep_learn_port **learn_ports;  /* By port index. */
     struct seq *learn_seq;          /* Changes when events are queued. */
 
     /* Counters. */
     user_counter drops[USER_N_DROPS];
     user_counter tun_rx_packets, tun_rx_bytes;
     user_counter tun_tx_packets, tun_tx_bytes;
-    user_counter n_learned, n_moved, n_aged, n_refused;
+    user_counter csum_completed;    /* Checksums left to offload, done. */
 };
 
 /* What only the packet thread uses. */
 struct user_thread {
     struct user_dp *dp;
     long long int now;
-    bool queued;                    /* Learning events queued this round. */
-    struct hmap vni_counts;         /* struct user_vni_count. */
+    bool learn_more;                /* The learning table has work now. */
     long long int next_sweep;
     long long int next_mtu;
     struct pollfd *pfds;            /* For thread_wait(): ports + 2. */
@@ -330,12 +323,6 @@ count_drop(struct user_dp *d, int reason)
  * ==================== */
 
 static uint32_t
-hash_vni_mac(uint32_t vni, struct eth_addr mac)
-{
-    return hash_uint64_basis(eth_addr_to_uint64(mac), vni);
-}
-
-static uint32_t
 hash_binding(size_t port, uint16_t vlan)
 {
     return hash_2words(port, vlan);
@@ -370,7 +357,8 @@ static struct user_ucast *
 ucast_find(const struct user_dp *d, uint32_t vni, struct eth_addr mac)
 {
     struct user_ucast *u;
-    CMAP_FOR_EACH_WITH_HASH (u, node, hash_vni_mac(vni, mac), &d->ucasts) {
+    CMAP_FOR_EACH_WITH_HASH (u, node, vtep_hash_vni_mac(vni, mac),
+                             &d->ucasts) {
         if (u->vni == vni && eth_addr_equals(u->mac, mac)) {
             return u;
         }
@@ -382,7 +370,8 @@ static struct user_flood *
 flood_find(const struct user_dp *d, uint32_t vni, struct eth_addr mac)
 {
     struct user_flood *f;
-    CMAP_FOR_EACH_WITH_HASH (f, node, hash_vni_mac(vni, mac), &d->floods) {
+    CMAP_FOR_EACH_WITH_HASH (f, node, vtep_hash_vni_mac(vni, mac),
+                             &d->floods) {
         if (f->vni == vni && eth_addr_equals(f->mac, mac)) {
             return f;
         }
@@ -403,17 +392,17 @@ locator_find(const struct user_ls *ls, ovs_be32 ip)
     return NULL;
 }
 
-static struct user_mac *
-mac_find(const struct user_dp *d, uint32_t vni, struct eth_addr mac)
-    OVS_NO_THREAD_SAFETY_ANALYSIS
+/* Where the packet thread learned (vni, mac): its port index and VLAN. */
+static bool
+mac_find(const struct user_dp *d, uint32_t vni, struct eth_addr mac,
+         size_t *port, uint16_t *vlan)
 {
-    struct user_mac *m;
-    HMAP_FOR_EACH_WITH_HASH (m, node, hash_vni_mac(vni, mac), &d->macs) {
-        if (m->vni == vni && eth_addr_equals(m->mac, mac)) {
-            return m;
-        }
+    const struct vtep_learn_port *lport;
+    if (!vtep_learn_lookup(d->learn, vni, mac, &lport, vlan)) {
+        return false;
     }
-    return NULL;
+    *port = vtep_learn_port_index(lport);
+    return true;
 }
 
 static int
@@ -431,185 +420,58 @@ port_index(const struct user_dp *d, const char *name, size_t *idx)
 /* Learning (packet thread).
  * ========================= */
 
-/* Queues 'ev', replacing an earlier event for the same key. */
-static void
-queue_event(struct user_dp *d, const struct vtep_dp_learned *ev)
-    OVS_REQUIRES(d->mutex)
-{
-    uint32_t hash = hash_vni_mac(ev->vni, ev->mac);
-    struct user_event *e;
-
-    HMAP_FOR_EACH_WITH_HASH (e, node, hash, &d->events) {
-        if (e->ev.vni == ev->vni && eth_addr_equals(e->ev.mac, ev->mac)) {
-            e->ev = *ev;
-            return;
-        }
-    }
-    e = xmalloc(sizeof *e);
-    e->ev = *ev;
-    hmap_insert(&d->events, &e->node, hash);
-    ovs_list_push_back(&d->event_list, &e->list_node);
-}
-
-static void
-queue_mac_event(struct user_thread *t, enum vtep_learn_type type,
-                const struct user_mac *m)
-    OVS_REQUIRES(t->dp->mutex)
-{
-    struct user_dp *d = t->dp;
-    struct vtep_dp_learned ev = {
-        .type = type,
-        .vni = m->vni,
-        .mac = m->mac,
-        .vlan = m->vlan,
-        .ip = m->ip,
-    };
-    ovs_strlcpy(ev.port, d->ports[m->port].name, sizeof ev.port);
-    queue_event(d, &ev);
-    t->queued = true;
-}
-
-/* Limit events use the broadcast MAC as their key: it is never learned. */
-static void
-queue_limit_event(struct user_thread *t, enum vtep_learn_type type,
-                  uint32_t vni)
-    OVS_REQUIRES(t->dp->mutex)
-{
-    struct vtep_dp_learned ev = {
-        .type = type,
-        .vni = vni,
-        .mac = eth_addr_broadcast,
-    };
-    queue_event(t->dp, &ev);
-    t->queued = true;
-}
-
-static struct user_vni_count *
-vni_count(struct user_thread *t, uint32_t vni)
-{
-    struct user_vni_count *c;
-    HMAP_FOR_EACH_WITH_HASH (c, node, hash_int(vni, 0), &t->vni_counts) {
-        if (c->vni == vni) {
-            return c;
-        }
-    }
-    c = xzalloc(sizeof *c);
-    c->vni = vni;
-    hmap_insert(&t->vni_counts, &c->node, hash_int(vni, 0));
-    return c;
-}
-
-/* The number of learned MACs, read by the packet thread, their only
- * writer, without the lock. */
-static size_t
-n_macs_unlocked(const struct user_dp *d)
-    OVS_NO_THREAD_SAFETY_ANALYSIS
-{
-    return d->n_macs;
-}
-
 static void
 learn(struct user_thread *t, uint32_t vni, struct eth_addr mac, size_t port,
       uint16_t vlan, ovs_be32 ip)
 {
     struct user_dp *d = t->dp;
-    struct user_mac *m = mac_find(d, vni, mac);
-
-    if (m) {
-        m->seen = t->now;
-        if (m->port == port && m->vlan == vlan && (!ip || ip == m->ip)) {
-            return;
-        }
-        ovs_mutex_lock(&d->mutex);
-        if (m->port != port || m->vlan != vlan) {
-            counter_add(&d->n_moved, 1);
-        }
-        m->port = port;
-        m->vlan = vlan;
-        if (ip) {
-            m->ip = ip;
-        }
-        queue_mac_event(t, VTEP_LEARN_ADD, m);
-        ovs_mutex_unlock(&d->mutex);
-        return;
-    }
-
-    /* Only this thread writes 'n_macs', so it may read it unlocked: a
-     * table at its limit costs no lock per refused frame. */
-    struct user_vni_count *c = vni_count(t, vni);
-    if ((d->mac_limit && c->n >= d->mac_limit)
-        || n_macs_unlocked(d) >= USER_MAX_MACS) {
-        counter_add(&d->n_refused, 1);
-        if (!c->full) {
-            c->full = true;
-            ovs_mutex_lock(&d->mutex);
-            queue_limit_event(t, VTEP_LEARN_FULL, vni);
-            ovs_mutex_unlock(&d->mutex);
-        }
-    } else {
-        ovs_mutex_lock(&d->mutex);
-        m = xmalloc(sizeof *m);
-        m->vni = vni;
-        m->mac = mac;
-        m->port = port;
-        m->vlan = vlan;
-        m->ip = ip;
-        m->seen = t->now;
-        hmap_insert(&d->macs, &m->node, hash_vni_mac(vni, mac));
-        d->n_macs++;
-        c->n++;
+    if (vtep_learn_observe(d->learn, vni, mac, d->learn_ports[port], vlan,
+                           ip, t->now)
+        == VTEP_LEARN_NEW) {
         COVERAGE_INC(user_learn);
-        counter_add(&d->n_learned, 1);
-        queue_mac_event(t, VTEP_LEARN_ADD, m);
-        ovs_mutex_unlock(&d->mutex);
     }
 }
 
-/* Forgets learned MACs that aged out or whose binding is gone or now
- * belongs to another VNI. */
+/* Ages out MACs, flushes the MACs of bindings that went and frees what
+ * the main thread was told about, a bounded amount per pass. */
 static void
 sweep(struct user_thread *t)
 {
-    struct user_dp *d = t->dp;
-    long long int max_age = d->mac_aging * 1000LL;
-    struct user_mac *m;
+    t->learn_more = vtep_learn_run(t->dp->learn, t->now, USER_LEARN_BUDGET);
+}
 
-    ovs_mutex_lock(&d->mutex);
-    HMAP_FOR_EACH_SAFE (m, node, &d->macs) {
-        const struct user_binding *b = binding_find(d, m->port, m->vlan);
-        bool aged = max_age && t->now - m->seen >= max_age;
-        if (b && b->vni == m->vni && !aged) {
-            continue;
-        }
-
-        queue_mac_event(t, VTEP_LEARN_DEL, m);
-        if (aged) {
-            COVERAGE_INC(user_age);
-            counter_add(&d->n_aged, 1);
-        }
-        struct user_vni_count *c = vni_count(t, m->vni);
-        c->n--;
-        if (c->full && (!d->mac_limit || c->n < d->mac_limit)) {
-            c->full = false;
-            queue_limit_event(t, VTEP_LEARN_ROOM, m->vni);
-        }
-        hmap_remove(&d->macs, &m->node);
-        d->n_macs--;
-        free(m);
-    }
-    ovs_mutex_unlock(&d->mutex);
-
-    struct user_vni_count *c;
-    HMAP_FOR_EACH_SAFE (c, node, &t->vni_counts) {
-        if (!c->n && !c->full) {
-            hmap_remove(&t->vni_counts, &c->node);
-            free(c);
-        }
-    }
+/* When sweep() has work next. */
+static long long int
+sweep_deadline(const struct user_thread *t)
+{
+    return t->learn_more ? t->now : vtep_learn_next_run(t->dp->learn);
 }
 
 /* Output (packet thread).
  * ======================= */
+
+static struct vlog_rate_limit busy_rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+/* True if 'error' from a non-blocking send means "the queue is full". */
+static bool
+tx_busy(int error)
+{
+    return error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS;
+}
+
+/* Accounts for the 'n_left' messages of a batch that a full socket did not
+ * take: they are dropped together, with one rate-limited line for the
+ * batch, rather than retried one system call and one line each (which is
+ * what makes an overloaded forwarder slower still).  'what' names the
+ * socket. */
+static void
+tx_busy_drop(struct user_dp *d, size_t n_left, const char *what)
+{
+    COVERAGE_ADD(user_drop, n_left);
+    counter_add(&d->drops[USER_DROP_TX_BUSY], n_left);
+    VLOG_WARN_RL(&busy_rl, "%s: %s: send buffer full, dropped %"PRIuSIZE
+                 " packets (drop.tx-busy)", d->name, what, n_left);
+}
 
 static void
 flush_tunnel(struct user_thread *t)
@@ -628,13 +490,16 @@ flush_tunnel(struct user_thread *t)
             ofs += n;
         } else if (n < 0 && errno == EINTR) {
             continue;
+        } else if (n < 0 && tx_busy(errno)) {
+            tx_busy_drop(d, t->n_tx - ofs, "VXLAN socket");
+            break;
         } else {
             /* The first message failed: drop it and go on. */
             int error = n < 0 ? errno : EIO;
             count_drop(d, error == EMSGSIZE ? USER_DROP_MTU
                                              : USER_DROP_TX_ERROR);
             VLOG_WARN_RL(&err_rl, "%s: sending VXLAN to "IP_FMT" failed "
-                         "(%s)", d->up.name,
+                         "(%s)", d->name,
                          IP_ARGS(t->tx_addr[ofs].sin_addr.s_addr),
                          ovs_strerror(error));
             ofs++;
@@ -661,12 +526,17 @@ flush_port(struct user_dp *d, struct user_port *port)
             ofs += n;
         } else if (n < 0 && errno == EINTR) {
             continue;
+        } else if (n < 0 && tx_busy(errno)) {
+            char what[64];
+            snprintf(what, sizeof what, "port %s", port->name);
+            tx_busy_drop(d, port->n_tx - ofs, what);
+            break;
         } else {
             int error = n < 0 ? errno : EIO;
             count_drop(d, error == EMSGSIZE ? USER_DROP_MTU
                                              : USER_DROP_TX_ERROR);
             VLOG_WARN_RL(&err_rl, "%s: port %s: transmit failed (%s)",
-                         d->up.name, port->name, ovs_strerror(error));
+                         d->name, port->name, ovs_strerror(error));
             ofs++;
         }
     }
@@ -699,7 +569,7 @@ output_tunnel(struct user_thread *t, uint32_t vni, ovs_be32 remote,
         count_drop(d, USER_DROP_MTU);
         VLOG_DBG_RL(&bad_rl, "%s: %"PRIuSIZE"-byte frame for VNI %"PRIu32
                     " does not fit the underlay MTU %d after encapsulation",
-                    d->up.name, len, vni, mtu);
+                    d->name, len, vni, mtu);
         return;
     }
     if (t->n_tx >= USER_TX_BATCH) {
@@ -759,21 +629,14 @@ output_binding(struct user_thread *t, struct user_binding *b,
         flush_port(d, port);
     }
 
+    /* The frame goes into the buffer after room for a tag, which
+     * vtep_pkt_vlan_push() then fills for a tagged binding (VLAN 0: none).
+     * Neither can fail: the frame has its header, the VLAN is valid. */
     size_t i = port->n_tx++;
-    uint8_t *out = port->tx_buf[i];
+    uint8_t *out = port->tx_buf[i] + VLAN_HEADER_LEN;
     size_t out_len = len;
-    if (b->vlan) {
-        ovs_be16 tci = htons(b->vlan & VLAN_VID_MASK);
-        ovs_be16 tpid = htons(ETH_TYPE_VLAN_8021Q);
-        memcpy(out, frame, 2 * ETH_ADDR_LEN);
-        memcpy(out + 2 * ETH_ADDR_LEN, &tpid, 2);
-        memcpy(out + 2 * ETH_ADDR_LEN + 2, &tci, 2);
-        memcpy(out + ETH_HEADER_LEN + 2, frame + 2 * ETH_ADDR_LEN,
-               len - 2 * ETH_ADDR_LEN);
-        out_len = len + VLAN_HEADER_LEN;
-    } else {
-        memcpy(out, frame, len);
-    }
+    memcpy(out, frame, len);
+    vtep_pkt_vlan_push(&out, &out_len, b->vlan);
     port->tx_iov[i].iov_base = out;
     port->tx_iov[i].iov_len = out_len;
     port->tx_msgs[i] = (struct mmsghdr) {
@@ -836,12 +699,13 @@ output_local_mac(struct user_thread *t, uint32_t vni, struct eth_addr dst,
                  size_t len)
 {
     struct user_dp *d = t->dp;
-    const struct user_mac *m = mac_find(d, vni, dst);
-    if (!m) {
+    size_t port;
+    uint16_t vlan;
+    if (!mac_find(d, vni, dst, &port, &vlan)) {
         return false;
     }
 
-    struct user_binding *b = binding_find(d, m->port, m->vlan);
+    struct user_binding *b = binding_find(d, port, vlan);
     if (!b || b->vni != vni) {
         return false;               /* Stale until the next sweep. */
     }
@@ -869,7 +733,7 @@ port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
     if (caplen < len) {
         count_drop(d, USER_DROP_TRUNCATED);
         VLOG_WARN_RL(&bad_rl, "%s: port %s: dropped a %"PRIuSIZE"-byte "
-                     "frame larger than %d bytes", d->up.name, port->name,
+                     "frame larger than %d bytes", d->name, port->name,
                      len, USER_FRAME_MAX);
         return;
     }
@@ -878,8 +742,20 @@ port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
     if (reason) {
         count_drop(d, reason);
         VLOG_WARN_RL(&bad_rl, "%s: port %s: dropped a %"PRIuSIZE"-byte "
-                     "frame (%s)", d->up.name, port->name, len,
+                     "frame (%s)", d->name, port->name, len,
                      vtep_pkt_drop_to_string(reason));
+        return;
+    }
+
+    if (vtep_pkt_eth_is_tagged(&eth) && vtep_pkt_is_vlan_tpid(eth.eth_type)) {
+        /* QinQ: classified by its outer tag, the frame would carry the
+         * inner one into VXLAN (RFC 7348 section 6) or onto a binding. */
+        count_drop(d, USER_DROP_QINQ);
+        VLOG_WARN_RL(&bad_rl, "%s: port %s: dropped a double-tagged frame "
+                     "on VLAN %"PRIu16" from "ETH_ADDR_FMT" (inner TPID "
+                     "0x%04"PRIx16"): QinQ is not supported (drop.qinq)",
+                     d->name, port->name, eth.vid, ETH_ADDR_ARGS(eth.src),
+                     ntohs(eth.eth_type));
         return;
     }
 
@@ -892,25 +768,47 @@ port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
     counter_add(&b->from_packets, 1);
     counter_add(&b->from_bytes, len);
 
-    /* The frame, untagged: what a tunnel or an access binding carries. */
+    /* A remote MAC (Ucast_Macs_Remote) is static: a trunk host that sends
+     * from it must not take it over by learning, and its frames go nowhere,
+     * as a switch with a static entry for the MAC on another port would
+     * do. */
+    const struct user_ucast *remote = ucast_find(d, ls->vni, eth.src);
+    if (remote) {
+        count_drop(d, USER_DROP_REMOTE_MAC_MOVE);
+        char *ls_name = ovsrcu_get(char *, &ls->name);
+        VLOG_WARN_RL(&bad_rl, "%s: port %s VLAN %"PRIu16": dropped a frame "
+                     "from "ETH_ADDR_FMT", a remote MAC of logical switch %s "
+                     "(VNI %"PRIu32") at "IP_FMT"; not learned "
+                     "(drop.remote-mac-move)", d->name, port->name, eth.vid,
+                     ETH_ADDR_ARGS(eth.src), ls_name ? ls_name : "?",
+                     ls->vni, IP_ARGS(remote->remote));
+        return;
+    }
+
+    /* The frame, untagged: what a tunnel or an access binding carries.
+     * Its headroom takes a tag again for a tagged binding. */
     uint8_t *frame = t->frame + VTEP_PKT_VLAN_HEADROOM;
-    size_t frame_len = len - (eth.l3_ofs - ETH_HEADER_LEN);
-    memcpy(frame, data, 2 * ETH_ADDR_LEN);
-    memcpy(frame + 2 * ETH_ADDR_LEN, data + eth.l3_ofs - 2,
-           frame_len - 2 * ETH_ADDR_LEN);
+    size_t frame_len = len;
+    memcpy(frame, data, len);
+    vtep_pkt_vlan_pop(&frame, &frame_len);
+    struct vtep_pkt_eth inner = eth;
+    inner.l3_ofs = ETH_HEADER_LEN;
 
     ovs_be32 ip = 0;
     if (eth.eth_type == htons(ETH_TYPE_ARP)) {
         struct vtep_pkt_arp arp;
-        if (!vtep_pkt_parse_arp(frame + ETH_HEADER_LEN,
-                                frame_len - ETH_HEADER_LEN, &arp)
+        if (vtep_pkt_parse_arp(frame + ETH_HEADER_LEN,
+                               frame_len - ETH_HEADER_LEN, &arp)
             && eth_addr_equals(arp.sha, eth.src)) {
             ip = arp.spa;
         }
     }
     learn(t, ls->vni, eth.src, port_idx, eth.vid, ip);
 
-    uint32_t hash = vtep_pkt_flow_hash(frame, frame_len, &eth,
+    if (vtep_pkt_csum_complete(frame, frame_len, &inner)) {
+        counter_add(&d->csum_completed, 1);
+    }
+    uint32_t hash = vtep_pkt_flow_hash(frame, frame_len, &inner,
                                        d->hash_basis);
     if (!eth_addr_is_multicast(eth.dst)) {
         const struct user_ucast *u = ucast_find(d, ls->vni, eth.dst);
@@ -939,7 +837,7 @@ tunnel_input(struct user_thread *t, ovs_be32 src, uint8_t *payload,
     if (reason) {
         count_drop(d, reason);
         VLOG_WARN_RL(&bad_rl, "%s: dropped a %"PRIuSIZE"-byte VXLAN packet "
-                     "from "IP_FMT" (%s)", d->up.name, len, IP_ARGS(src),
+                     "from "IP_FMT" (%s)", d->name, len, IP_ARGS(src),
                      vtep_pkt_drop_to_string(reason));
         return;
     }
@@ -948,20 +846,27 @@ tunnel_input(struct user_thread *t, ovs_be32 src, uint8_t *payload,
     if (!ls) {
         count_drop(d, USER_DROP_UNKNOWN_VNI);
         VLOG_DBG_RL(&bad_rl, "%s: dropped VXLAN from "IP_FMT" for VNI "
-                    "%"PRIu32", which no logical switch has", d->up.name,
+                    "%"PRIu32", which no logical switch has", d->name,
                     IP_ARGS(src), vx.vni);
         return;
     }
     if (!locator_find(ls, src)) {
+        char *ls_name = ovsrcu_get(char *, &ls->name);
         count_drop(d, USER_DROP_UNKNOWN_SOURCE);
         VLOG_WARN_RL(&bad_rl, "%s: dropped VXLAN for VNI %"PRIu32" from "
                      IP_FMT", which is no locator of logical switch %s",
-                     d->up.name, vx.vni, IP_ARGS(src),
-                     ls->name ? ls->name : "?");
+                     d->name, vx.vni, IP_ARGS(src),
+                     ls_name ? ls_name : "?");
         return;
     }
 
-    const uint8_t *frame = payload + vx.inner_ofs;
+    /* A sender behind the remote VTEP may have left its checksum to an
+     * offload that never happened (a veth or virtio device, then a kernel
+     * vxlan device): the receiver on the trunk would drop the frame. */
+    uint8_t *frame = payload + vx.inner_ofs;
+    if (vtep_pkt_csum_complete(frame, vx.inner_len, &vx.inner)) {
+        counter_add(&d->csum_completed, 1);
+    }
     if (eth_addr_is_multicast(vx.inner.dst)
         || !output_local_mac(t, vx.vni, vx.inner.dst, NULL, frame,
                              vx.inner_len)) {
@@ -985,6 +890,7 @@ port_cb(u_char *aux_, const struct pcap_pkthdr *h, const u_char *data)
 /* Ports and sockets.
  * ================== */
 
+/* Returns the MTU of interface 'name', or -1 with errno set. */
 static int
 get_mtu(const char *name)
 {
@@ -997,10 +903,43 @@ get_mtu(const char *name)
         ovs_strlcpy(ifr.ifr_name, name, sizeof ifr.ifr_name);
         if (!ioctl(fd, SIOCGIFMTU, &ifr)) {
             mtu = ifr.ifr_mtu;
+            if (mtu <= 0) {
+                mtu = -1;
+                errno = EINVAL;
+            }
         }
+        int error = errno;
         close(fd);
+        errno = error;
     }
     return mtu;
+}
+
+/* Reads the MTU of 'port' again.  A read that fails keeps the last good
+ * value (at first ETH_PAYLOAD_MAX): storing the failure would drop every
+ * frame to the port as too big.  The failure is logged once, until a read
+ * succeeds again. */
+static void
+port_refresh_mtu(struct user_dp *d, struct user_port *port)
+{
+    int mtu = get_mtu(port->name);
+
+    if (mtu > 0) {
+        atomic_store_relaxed(&port->mtu, mtu);
+        if (port->mtu_error) {
+            VLOG_INFO("%s: port %s: MTU %d", d->name, port->name, mtu);
+            port->mtu_error = 0;
+        }
+    } else {
+        int error = errno ? errno : EIO;
+        if (!port->mtu_error) {
+            int old;
+            atomic_read_relaxed(&port->mtu, &old);
+            VLOG_WARN("%s: port %s: cannot read its MTU (%s); using %d",
+                      d->name, port->name, ovs_strerror(error), old);
+        }
+        port->mtu_error = error;
+    }
 }
 
 /* The MTU of the interface that holds the tunnel IP (1500 if none does,
@@ -1093,21 +1032,59 @@ port_try_open(struct user_dp *d, struct user_port *port, long long int now)
         port->next_open = now + USER_REOPEN_MSEC;
         if (error != old) {
             VLOG_WARN("%s: port %s: cannot open it (%s); retrying every "
-                      "%d s", d->up.name, port->name, err,
+                      "%d s", d->name, port->name, err,
                       USER_REOPEN_MSEC / 1000);
         }
     } else {
-        atomic_store_relaxed(&port->mtu, get_mtu(port->name));
-        VLOG_INFO("%s: port %s: open%s", d->up.name, port->name,
+        port_refresh_mtu(d, port);
+        VLOG_INFO("%s: port %s: open%s", d->name, port->name,
                   old ? " again" : "");
     }
     atomic_store_relaxed(&port->error, error);
 }
 
+/* Sets socket option 'name' of 'fd' to 'value', logging a failure (once:
+ * this runs at open) naming the socket ('what') and the option. */
+static void
+set_sockopt(struct user_dp *d, int fd, const char *what, int level,
+            int name, const char *name_s, int value)
+{
+    if (setsockopt(fd, level, name, &value, sizeof value)) {
+        VLOG_WARN("%s: %s: setsockopt(%s, %d) failed (%s)", d->name, what,
+                  name_s, value, ovs_strerror(errno));
+    }
+}
+
+/* Gives 'fd' a buffer ('name' is SO_RCVBUF or SO_SNDBUF) of USER_SOCK_BUF
+ * bytes: the *FORCE variant first, which root may use past the sysctl
+ * limit (net.core.rmem_max, wmem_max), then the plain one.  Says so if the
+ * kernel gave less. */
+static void
+set_sockbuf(struct user_dp *d, int fd, const char *what, int name,
+            int force, const char *name_s)
+{
+    int size = USER_SOCK_BUF;
+
+    if (setsockopt(fd, SOL_SOCKET, force, &size, sizeof size)
+        && setsockopt(fd, SOL_SOCKET, name, &size, sizeof size)) {
+        VLOG_WARN("%s: %s: setsockopt(%s, %d) failed (%s)", d->name, what,
+                  name_s, size, ovs_strerror(errno));
+        return;
+    }
+
+    int got = 0;
+    socklen_t len = sizeof got;
+    if (!getsockopt(fd, SOL_SOCKET, name, &got, &len)
+        && got / 2 < size) {        /* The kernel reports double. */
+        VLOG_INFO("%s: %s: %s is %d bytes, not %d (raise net.core.%s)",
+                  d->name, what, name_s, got / 2, size,
+                  name == SO_RCVBUF ? "rmem_max" : "wmem_max");
+    }
+}
+
 static int
 tunnel_sockets_open(struct user_dp *d)
 {
-    int one = 1, size = USER_SOCK_BUF;
     struct sockaddr_in sin = {
         .sin_family = AF_INET,
         .sin_port = d->udp_port,
@@ -1121,13 +1098,17 @@ tunnel_sockets_open(struct user_dp *d)
     }
     /* The address may come later (FREEBIND): the tunnel IP is the
      * operator's to configure, in any order with vtepd. */
-    setsockopt(d->udp_fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
-    setsockopt(d->udp_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    setsockopt(d->udp_fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+    set_sockopt(d, d->udp_fd, "VXLAN receive socket", IPPROTO_IP,
+                IP_FREEBIND, "IP_FREEBIND", 1);
+    set_sockbuf(d, d->udp_fd, "VXLAN receive socket", SO_RCVBUF,
+                SO_RCVBUFFORCE, "SO_RCVBUF");
+    /* Without it drop.tunnel-overrun stays 0 whatever the kernel drops. */
+    set_sockopt(d, d->udp_fd, "VXLAN receive socket", SOL_SOCKET,
+                SO_RXQ_OVFL, "SO_RXQ_OVFL", 1);
     if (bind(d->udp_fd, (struct sockaddr *) &sin, sizeof sin)) {
         int error = errno;
         VLOG_ERR("%s: cannot bind the VXLAN socket to "IP_FMT":%d (%s)%s",
-                 d->up.name, IP_ARGS(d->tunnel_ip), ntohs(d->udp_port),
+                 d->name, IP_ARGS(d->tunnel_ip), ntohs(d->udp_port),
                  ovs_strerror(error),
                  error == EADDRINUSE ? ": does a kernel vxlan device or "
                  "another vtepd use it?" : "");
@@ -1139,10 +1120,11 @@ tunnel_sockets_open(struct user_dp *d)
     if (d->raw_fd < 0) {
         int error = errno;
         VLOG_ERR("%s: cannot open a raw IPv4 socket for VXLAN (%s)",
-                 d->up.name, ovs_strerror(error));
+                 d->name, ovs_strerror(error));
         return error;
     }
-    setsockopt(d->raw_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    set_sockbuf(d, d->raw_fd, "VXLAN send socket", SO_SNDBUF,
+                SO_SNDBUFFORCE, "SO_SNDBUF");
     return 0;
 }
 
@@ -1173,7 +1155,7 @@ tunnel_receive(struct user_thread *t)
     if (n <= 0) {
         if (n < 0 && errno != EAGAIN && errno != EINTR) {
             VLOG_WARN_RL(&err_rl, "%s: VXLAN receive failed (%s)",
-                         d->up.name, ovs_strerror(errno));
+                         d->name, ovs_strerror(errno));
         }
         return 0;
     }
@@ -1221,7 +1203,7 @@ ports_receive(struct user_thread *t)
             total += n;
         } else if (n == PCAP_ERROR) {
             VLOG_WARN("%s: port %s: receive failed (%s); reopening it",
-                      d->up.name, port->name, pcap_geterr(port->pcap));
+                      d->name, port->name, pcap_geterr(port->pcap));
             port_close(port);
             atomic_store_relaxed(&port->error, EIO);
             port->next_open = t->now + USER_REOPEN_MSEC;
@@ -1246,9 +1228,8 @@ maintain(struct user_thread *t)
     if (t->now >= t->next_mtu) {
         atomic_store_relaxed(&d->underlay_mtu, underlay_mtu(d->tunnel_ip));
         for (size_t i = 0; i < d->n_ports; i++) {
-            int mtu = get_mtu(d->ports[i].name);
-            if (mtu > 0) {
-                atomic_store_relaxed(&d->ports[i].mtu, mtu);
+            if (d->ports[i].pcap) {
+                port_refresh_mtu(d, &d->ports[i]);
             }
         }
         t->next_mtu = t->now + USER_MTU_MSEC;
@@ -1267,10 +1248,12 @@ maintain(struct user_thread *t)
         }
         atomic_store_relaxed(&d->drops[USER_DROP_PORT_OVERRUN], overruns);
     }
-    if (sweep_now || t->now >= t->next_sweep) {
+    if (t->now >= t->next_sweep) {
+        t->next_sweep = t->now + USER_SWEEP_MSEC;
+    }
+    if (sweep_now || t->now >= sweep_deadline(t)) {
         atomic_store_relaxed(&d->sweep, false);
         sweep(t);
-        t->next_sweep = t->now + USER_SWEEP_MSEC;
     }
 }
 
@@ -1283,7 +1266,8 @@ static void
 thread_wait(struct user_thread *t)
 {
     struct user_dp *d = t->dp;
-    long long int deadline = MIN(t->next_sweep, t->next_mtu);
+    long long int deadline = MIN(MIN(t->next_sweep, t->next_mtu),
+                                 sweep_deadline(t));
     struct pollfd *pfds = t->pfds;
     size_t n = 0;
 
@@ -1319,12 +1303,11 @@ user_thread_main(void *t_)
         }
 
         t->now = time_msec();
-        t->queued = false;
         size_t n = ports_receive(t);
         n += tunnel_receive(t);
         flush_all(t);
         maintain(t);
-        if (t->queued) {
+        if (vtep_learn_take_changed(d->learn)) {
             seq_change(d->learn_seq);
         }
 
@@ -1349,7 +1332,7 @@ user_ls_free(struct user_ls *ls)
     }
     cmap_destroy(&ls->locators);
     free(ovsrcu_get_protected(struct user_members *, &ls->members));
-    free(ls->name);
+    free(ovsrcu_get_protected(char *, &ls->name));
     free(ls);
 }
 
@@ -1413,15 +1396,20 @@ user_ls_set(struct vtep_dp *dp, const struct vtep_dp_ls *dls)
         ls = xzalloc(sizeof *ls);
         ls->vni = dls->vni;
         ovsrcu_init(&ls->members, NULL);
+        ovsrcu_init(&ls->name, NULL);
         cmap_init(&ls->locators);
         cmap_insert(&d->lss, &ls->node, hash_int(ls->vni, 0));
     }
     atomic_store_relaxed(&ls->mode, dls->mode);
-    if (!ls->name || strcmp(ls->name, dls->name ? dls->name : "")) {
-        /* The packet thread may be logging the old name: let RCU free
-         * it. */
-        ovsrcu_postpone(free, ls->name);
-        ls->name = xstrdup(dls->name ? dls->name : "");
+
+    /* The packet thread may be logging the old name: publish the new one
+     * through RCU (a plain pointer store would race with its load) and let
+     * RCU free the old one. */
+    const char *name = dls->name ? dls->name : "";
+    char *old = ovsrcu_get_protected(char *, &ls->name);
+    if (!old || strcmp(old, name)) {
+        ovsrcu_set(&ls->name, xstrdup(name));
+        ovsrcu_postpone(free, old);
     }
     return 0;
 }
@@ -1440,9 +1428,12 @@ user_ls_del(struct vtep_dp *dp, uint32_t vni)
     return 0;
 }
 
+/* Asks the packet thread to forget what (port, vlan) learned in 'vni'. */
 static void
-request_sweep(struct user_dp *d)
+request_sweep(struct user_dp *d, const char *port, uint16_t vlan,
+              uint32_t vni)
 {
+    vtep_learn_flush_binding(d->learn, port, vlan, vni);
     atomic_store_relaxed(&d->sweep, true);
     latch_set(&d->wake);
 }
@@ -1463,8 +1454,8 @@ user_binding_del(struct vtep_dp *dp, const char *port, uint16_t vlan)
         members_update(ls, NULL, b);
     }
     cmap_remove(&d->bindings, &b->node, hash_binding(idx, vlan));
+    request_sweep(d, port, vlan, b->vni);
     ovsrcu_postpone(free, b);
-    request_sweep(d);
     return 0;
 }
 
@@ -1521,11 +1512,11 @@ user_ucast_set(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac,
     locator_ref(ls, remote);
     if (old) {
         cmap_replace(&d->ucasts, &old->node, &u->node,
-                     hash_vni_mac(vni, mac));
+                     vtep_hash_vni_mac(vni, mac));
         locator_unref(ls, old->remote);
         ovsrcu_postpone(free, old);
     } else {
-        cmap_insert(&d->ucasts, &u->node, hash_vni_mac(vni, mac));
+        cmap_insert(&d->ucasts, &u->node, vtep_hash_vni_mac(vni, mac));
     }
     return 0;
 }
@@ -1538,7 +1529,7 @@ user_ucast_del(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac)
 
     if (u) {
         struct user_ls *ls = ls_find(d, vni);
-        cmap_remove(&d->ucasts, &u->node, hash_vni_mac(vni, mac));
+        cmap_remove(&d->ucasts, &u->node, vtep_hash_vni_mac(vni, mac));
         if (ls) {
             locator_unref(ls, u->remote);
         }
@@ -1580,7 +1571,7 @@ user_flood_set(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac,
     struct user_dp *d = user_dp_cast(dp);
     struct user_ls *ls = ls_find(d, vni);
     struct user_flood *old = flood_find(d, vni, mac);
-    uint32_t hash = hash_vni_mac(vni, mac);
+    uint32_t hash = vtep_hash_vni_mac(vni, mac);
 
     if (!ls) {
         return n ? EINVAL : 0;
@@ -1619,20 +1610,7 @@ static size_t
 user_learned_poll(struct vtep_dp *dp, struct vtep_dp_learned *events,
                   size_t max)
 {
-    struct user_dp *d = user_dp_cast(dp);
-    size_t n = 0;
-
-    ovs_mutex_lock(&d->mutex);
-    while (n < max && !ovs_list_is_empty(&d->event_list)) {
-        struct user_event *e = CONTAINER_OF(ovs_list_pop_front(
-                                                &d->event_list),
-                                            struct user_event, list_node);
-        hmap_remove(&d->events, &e->node);
-        events[n++] = e->ev;
-        free(e);
-    }
-    ovs_mutex_unlock(&d->mutex);
-    return n;
+    return vtep_learn_poll(user_dp_cast(dp)->learn, events, max);
 }
 
 static int
@@ -1686,16 +1664,16 @@ user_format_stats(struct vtep_dp *dp, struct ds *out)
     ds_put_format(out, "  tx.port: %"PRIu64"\n", tx);
     ds_put_format(out, "  tx.tunnel: %"PRIu64"\n",
                   counter_get(&d->tun_tx_packets));
+    ds_put_format(out, "  csum.completed: %"PRIu64"\n",
+                  counter_get(&d->csum_completed));
 
-    size_t n_macs;
-    ovs_mutex_lock(&d->mutex);
-    n_macs = d->n_macs;
-    ovs_mutex_unlock(&d->mutex);
+    struct vtep_learn_stats ls;
+    vtep_learn_get_stats(d->learn, &ls);
     ds_put_format(out, "  learned: %"PRIuSIZE" macs, %"PRIu64" learned, "
-                  "%"PRIu64" moved, %"PRIu64" aged, %"PRIu64" refused\n",
-                  n_macs, counter_get(&d->n_learned),
-                  counter_get(&d->n_moved), counter_get(&d->n_aged),
-                  counter_get(&d->n_refused));
+                  "%"PRIu64" moved, %"PRIu64" aged, %"PRIu64" refused, "
+                  "%"PRIu64" flushed, %"PRIuSIZE" events pending\n",
+                  ls.n_macs, ls.n_learned, ls.n_moved, ls.n_aged,
+                  ls.n_refused, ls.n_flushed, ls.n_pending);
     for (int i = 1; i < USER_N_DROPS; i++) {
         ds_put_format(out, "  drop.%s: %"PRIu64"\n", user_drop_to_string(i),
                       counter_get(&d->drops[i]));
@@ -1709,10 +1687,10 @@ user_wait(struct vtep_dp *dp)
     uint64_t seqno;
     bool pending;
 
-    ovs_mutex_lock(&d->mutex);
-    pending = !ovs_list_is_empty(&d->event_list);
+    /* The packet thread changes 'learn_seq' after it queued events, so
+     * read it before looking. */
     seqno = seq_read(d->learn_seq);
-    ovs_mutex_unlock(&d->mutex);
+    pending = vtep_learn_has_events(d->learn);
     if (pending) {
         poll_immediate_wake();
     } else {
@@ -1726,17 +1704,14 @@ user_close(struct vtep_dp *dp)
     struct user_dp *d = user_dp_cast(dp);
 
     if (d->pt) {
-        atomic_store_relaxed(&d->exiting, true);
-        latch_set(&d->wake);
-        xpthread_join(d->thread, NULL);
+        if (d->running) {
+            atomic_store_relaxed(&d->exiting, true);
+            latch_set(&d->wake);
+            xpthread_join(d->thread, NULL);
+        }
         /* Whatever the main thread postponed may refer to the tables. */
         ovsrcu_synchronize();
 
-        struct user_vni_count *c;
-        HMAP_FOR_EACH_POP (c, node, &d->pt->vni_counts) {
-            free(c);
-        }
-        hmap_destroy(&d->pt->vni_counts);
         free(d->pt->pfds);
         free(d->pt);
     }
@@ -1775,36 +1750,35 @@ user_close(struct vtep_dp *dp)
     }
     cmap_destroy(&d->lss);
 
-    ovs_mutex_lock(&d->mutex);
-    struct user_mac *m;
-    HMAP_FOR_EACH_POP (m, node, &d->macs) {
-        free(m);
-    }
-    hmap_destroy(&d->macs);
-    struct user_event *e;
-    HMAP_FOR_EACH_POP (e, node, &d->events) {
-        free(e);
-    }
-    hmap_destroy(&d->events);
-    ovs_mutex_unlock(&d->mutex);
-    ovs_mutex_destroy(&d->mutex);
+    vtep_learn_destroy(d->learn);
+    free(d->learn_ports);
 
     seq_destroy(d->learn_seq);
     latch_destroy(&d->wake);
+    free(d->name);
     free(d);
 }
 
-static int
-user_open(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
+/* The datapath for 'cfg' in memory: tables, counters and ports, with no
+ * socket, pcap handle or thread yet.  (tests/fuzz/fuzz-dp.c drives the
+ * input functions on what this returns.) */
+static struct user_dp *
+user_dp_create(const struct vtep_dp_config *cfg)
 {
     struct user_dp *d = xzalloc(sizeof *d);
-    int error;
 
-    d->up.name = CONST_CAST(char *, cfg->name);  /* For messages in open. */
+    d->up.class = &vtep_dp_user_class;
+    d->name = xstrdup(cfg->name ? cfg->name : "");
     d->tunnel_ip = cfg->tunnel_ip;
     d->udp_port = htons(cfg->udp_port ? cfg->udp_port : VTEP_VXLAN_PORT);
     d->mac_aging = cfg->mac_aging;
     d->mac_limit = cfg->mac_limit;
+    struct vtep_learn_config lcfg = {
+        .aging = cfg->mac_aging,
+        .vni_limit = cfg->mac_limit,
+        .port_limit = cfg->mac_limit_port,
+    };
+    d->learn = vtep_learn_create(&lcfg);
     d->hash_basis = random_uint32();
     d->udp_fd = d->raw_fd = -1;
     atomic_init(&d->underlay_mtu, underlay_mtu(cfg->tunnel_ip));
@@ -1815,10 +1789,6 @@ user_open(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
     latch_init(&d->wake);
     atomic_init(&d->exiting, false);
     atomic_init(&d->sweep, false);
-    ovs_mutex_init(&d->mutex);
-    hmap_init(&d->macs);
-    hmap_init(&d->events);
-    ovs_list_init(&d->event_list);
     d->learn_seq = seq_create();
 
     d->n_ports = cfg->n_ports;
@@ -1831,6 +1801,32 @@ user_open(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
         atomic_init(&d->ports[i].error, 0);
         atomic_init(&d->ports[i].mtu, ETH_PAYLOAD_MAX);
     }
+    /* Named in order, so that the table's port numbers are ours. */
+    d->learn_ports = xcalloc(MAX(cfg->n_ports, 1), sizeof *d->learn_ports);
+    for (size_t i = 0; i < cfg->n_ports; i++) {
+        d->learn_ports[i] = vtep_learn_port(d->learn, d->ports[i].name);
+    }
+    return d;
+}
+
+/* What the packet thread of 'd' uses, before it starts. */
+static struct user_thread *
+user_thread_create(struct user_dp *d)
+{
+    struct user_thread *t = xzalloc(sizeof *t);
+    t->dp = d;
+    t->pfds = xcalloc(d->n_ports + 2, sizeof *t->pfds);
+    t->now = time_msec();
+    t->next_sweep = t->now + USER_SWEEP_MSEC;
+    t->next_mtu = t->now + USER_MTU_MSEC;
+    return t;
+}
+
+static int
+user_open(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
+{
+    struct user_dp *d = user_dp_create(cfg);
+    int error;
 
     if (!cfg->tunnel_ip) {
         error = EINVAL;
@@ -1844,15 +1840,12 @@ user_open(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
         port_try_open(d, &d->ports[i], time_msec());
     }
 
-    struct user_thread *t = xzalloc(sizeof *t);
-    t->dp = d;
-    hmap_init(&t->vni_counts);
-    t->pfds = xcalloc(d->n_ports + 2, sizeof *t->pfds);
-    t->now = time_msec();
-    t->next_sweep = t->now + USER_SWEEP_MSEC;
-    t->next_mtu = t->now + USER_MTU_MSEC;
-    d->pt = t;
-    d->thread = ovs_thread_create("vtep_user", user_thread_main, t);
+    /* Everything the packet thread reads is written before it starts;
+     * afterwards only 'thread' and 'running' (which it never reads) and
+     * 'up' (see above) are. */
+    d->pt = user_thread_create(d);
+    d->thread = ovs_thread_create("vtep_user", user_thread_main, d->pt);
+    d->running = true;
 
     *dpp = &d->up;
     return 0;

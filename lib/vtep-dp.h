@@ -27,6 +27,7 @@ struct vtep_dp_config {
     size_t n_ports;
     unsigned int mac_aging;          /* Seconds; 0 disables aging. */
     unsigned int mac_limit;          /* Learned MACs per VNI; 0: no limit. */
+    unsigned int mac_limit_port;     /* Learned MACs per port; 0: none. */
 };
 
 /* A logical switch, as the datapath sees it. */
@@ -39,10 +40,18 @@ struct vtep_dp_ls {
 enum vtep_learn_type {
     VTEP_LEARN_ADD,                  /* New MAC, or one that moved. */
     VTEP_LEARN_DEL,                  /* Aged out, or its binding went away. */
-    VTEP_LEARN_FULL,                 /* 'vni' reached the MAC limit and a
-                                      * new MAC was not learned ('mac' is
-                                      * the first one refused). */
-    VTEP_LEARN_ROOM,                 /* 'vni' is below its limit again. */
+    VTEP_LEARN_FULL,                 /* A limit ('limit') refused a new MAC.
+                                      * 'mac' is the broadcast MAC. */
+    VTEP_LEARN_ROOM,                 /* That limit has room again. */
+};
+
+/* Which limit a FULL or ROOM event is about. */
+enum vtep_learn_limit {
+    VTEP_LEARN_LIMIT_VNI,            /* --mac-limit: the VNI 'vni'. */
+    VTEP_LEARN_LIMIT_PORT,           /* --mac-limit-port: 'port' ('vni' is
+                                      * 0). */
+    VTEP_LEARN_LIMIT_TABLE,          /* The datapath's whole table ('vni'
+                                      * is 0, 'port' empty). */
 };
 
 #define VTEP_PORT_NAME_MAX 64
@@ -55,6 +64,7 @@ struct vtep_dp_learned {
     char port[VTEP_PORT_NAME_MAX];   /* Where it was seen. */
     uint16_t vlan;
     ovs_be32 ip;                     /* From ARP, or 0 if not known. */
+    enum vtep_learn_limit limit;     /* FULL and ROOM only. */
 };
 
 /* Logical_Binding_Stats, from the point of view of one (port, vlan). */

@@ -4,6 +4,7 @@
 #include <config.h>
 #include "vtep-fault.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,17 +59,20 @@ static const struct vtep_fault_info fault_catalogue[VTEP_N_FAULTS] = {
     [VTEP_FAULT_DUP_VNI] = {
         "duplicate-vni", "unspecified_fault", VTEP_FAULT_SWITCH,
         "Two logical switches have the same tunnel_key",
-        "A VNI identifies one logical switch.  The switch that held the VNI "
-        "first (at start-up, the one whose name sorts first) keeps it; the "
-        "other is not applied until the conflict is resolved.",
+        "A VNI identifies one logical switch.  A switch bound on this "
+        "physical switch's ports wins over one bound nowhere; among equals "
+        "the switch that holds the VNI keeps it (at start-up, the one whose "
+        "name sorts first).  The other is not applied until the conflict is "
+        "resolved.",
         "Give each logical switch its own tunnel_key."
     },
     [VTEP_FAULT_BAD_VLAN] = {
         "bad-vlan", "invalid_vlan_map", VTEP_FAULT_PORT,
-        "VLAN binding outside 0..4095",
-        "A Physical_Port:vlan_bindings key is not an 802.1Q VLAN id.  That "
-        "binding is ignored; the port's other bindings are applied.",
-        "Bind a VLAN from 0 (untagged) to 4095."
+        "VLAN binding outside 0..4094",
+        "A Physical_Port:vlan_bindings key is not a usable 802.1Q VLAN id "
+        "(4095 is reserved by 802.1Q).  That binding is ignored; the port's "
+        "other bindings are applied.",
+        "Bind a VLAN from 0 (untagged) to 4094."
     },
     [VTEP_FAULT_UNKEYED_BINDING] = {
         "unkeyed-binding", "invalid_vlan_map", VTEP_FAULT_PORT,
@@ -99,15 +103,45 @@ static const struct vtep_fault_info fault_catalogue[VTEP_N_FAULTS] = {
         "periodically.",
         "See the vtepd log for the provider's error."
     },
-    [VTEP_FAULT_BAD_IDENTITY] = {
-        "bad-identity", "unspecified_fault", VTEP_FAULT_SWITCH,
-        "The switch's own row is not usable",
-        "vtepd could not publish its Physical_Switch or Physical_Port rows "
-        "as configured.",
-        "See the vtepd log; check the --name, --port and --tunnel-ip "
-        "options."
+    [VTEP_FAULT_FLOOD_LIMIT] = {
+        "flood-limit", "tunnel_exhaustion", VTEP_FAULT_SWITCH,
+        "Flood list longer than the replication limit",
+        "A flood entry (unknown-dst or a multicast MAC) of a logical switch "
+        "has more remote VTEPs than --flood-limit: every broadcast would "
+        "become that many tunnel packets.  vtepd replicates to the first "
+        "--flood-limit remotes by IP address and leaves the others out.",
+        "Use service_node replication (a service node replicates for the "
+        "switch), trim the locator set, or raise --flood-limit."
     },
 };
+
+/* The vtep(5) keys of the catalogue, each once: a target's key counts are
+ * indexed by position here. */
+#define N_KEYS 8
+static const char *const fault_keys[N_KEYS] = {
+    "mac_table_exhaustion", "tunnel_exhaustion", "lr_switch_bindings_fault",
+    "lr_static_routes_fault", "lr_creation_fault", "lr_support_fault",
+    "unspecified_fault", "invalid_vlan_map",
+};
+
+/* Where the keys of one fault column come from: the switch, or a port. */
+struct vtep_fault_target {
+    struct hmap_node node;        /* In vtep_faults 'targets'. */
+    struct ovs_list changed_node; /* In vtep_faults 'changed', or empty. */
+    char *port;                   /* NULL for switch_fault_status. */
+    unsigned int counts[N_KEYS];  /* Active faults per key. */
+};
+
+static size_t
+key_index(const char *db_key)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        if (!strcmp(fault_keys[i], db_key)) {
+            return i;
+        }
+    }
+    OVS_NOT_REACHED();
+}
 
 const struct vtep_fault_info *
 vtep_fault_info(enum vtep_fault_code code)
@@ -122,6 +156,137 @@ vtep_faults_init(struct vtep_faults *faults)
     hmap_init(&faults->faults);
     ovs_list_init(&faults->new);
     faults->seqno = 1;
+    hmap_init(&faults->targets);
+    ovs_list_init(&faults->changed);
+    faults->n_walked = 0;
+}
+
+static uint32_t
+target_hash(const char *port)
+{
+    return port ? hash_string(port, 0) : 0x5717c4;
+}
+
+static struct vtep_fault_target *
+target_find(const struct vtep_faults *faults, const char *port)
+{
+    struct vtep_fault_target *t;
+    HMAP_FOR_EACH_WITH_HASH (t, node, target_hash(port), &faults->targets) {
+        if (port ? t->port && !strcmp(t->port, port) : !t->port) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static struct vtep_fault_target *
+target_get(struct vtep_faults *faults, const char *port)
+{
+    struct vtep_fault_target *t = target_find(faults, port);
+    if (!t) {
+        t = xzalloc(sizeof *t);
+        t->port = nullable_xstrdup(port);
+        ovs_list_init(&t->changed_node);
+        hmap_insert(&faults->targets, &t->node, target_hash(port));
+    }
+    return t;
+}
+
+static void
+target_mark(struct vtep_faults *faults, struct vtep_fault_target *t)
+{
+    if (ovs_list_is_empty(&t->changed_node)) {
+        ovs_list_push_back(&faults->changed, &t->changed_node);
+    }
+}
+
+/* The port whose column shows 'fault' (NULL: the switch's).  Sets
+ * '*has_target' to false for a port-scope fault that names no port, which
+ * no column shows. */
+static const char *
+fault_target_port(const struct vtep_fault *fault, bool *has_target)
+{
+    const struct vtep_fault_info *info = vtep_fault_info(fault->code);
+    *has_target = info->scope == VTEP_FAULT_SWITCH || fault->port;
+    return info->scope == VTEP_FAULT_SWITCH ? NULL : fault->port;
+}
+
+/* Adds 'delta' (1 or -1) to the count of 'fault''s key in its target, and
+ * marks the target changed if the key came or went. */
+static void
+target_count(struct vtep_faults *faults, const struct vtep_fault *fault,
+             int delta)
+{
+    bool has_target;
+    const char *port = fault_target_port(fault, &has_target);
+    if (!has_target) {
+        return;
+    }
+    struct vtep_fault_target *t = target_get(faults, port);
+    size_t k = key_index(vtep_fault_info(fault->code)->db_key);
+    if (delta > 0) {
+        if (!t->counts[k]++) {
+            target_mark(faults, t);
+        }
+    } else {
+        ovs_assert(t->counts[k] > 0);
+        if (!--t->counts[k]) {
+            target_mark(faults, t);
+        }
+    }
+}
+
+static bool
+target_is_empty(const struct vtep_fault_target *t)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        if (t->counts[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+target_free(struct vtep_faults *faults, struct vtep_fault_target *t)
+{
+    hmap_remove(&faults->targets, &t->node);
+    if (!ovs_list_is_empty(&t->changed_node)) {
+        ovs_list_remove(&t->changed_node);
+    }
+    free(t->port);
+    free(t);
+}
+
+/* Puts the column of 'port' (NULL: the switch) on the changed list, as
+ * if its keys had changed: the database side calls it when somebody else
+ * wrote the column or the row is new. */
+void
+vtep_faults_mark_changed(struct vtep_faults *faults, const char *port)
+{
+    target_mark(faults, target_get(faults, port));
+}
+
+/* Takes a target off the changed list: stores its port name in '*port'
+ * (NULL for the switch; the caller frees it) and returns true, or returns
+ * false if no column changed.  Costs O(1) per target, whatever the number
+ * of faults. */
+bool
+vtep_faults_pop_changed(struct vtep_faults *faults, char **port)
+{
+    if (ovs_list_is_empty(&faults->changed)) {
+        *port = NULL;
+        return false;
+    }
+    struct vtep_fault_target *t = CONTAINER_OF(
+        ovs_list_pop_front(&faults->changed), struct vtep_fault_target,
+        changed_node);
+    ovs_list_init(&t->changed_node);
+    *port = nullable_xstrdup(t->port);
+    if (target_is_empty(t)) {
+        target_free(faults, t);
+    }
+    return true;
 }
 
 static void
@@ -142,6 +307,12 @@ vtep_faults_destroy(struct vtep_faults *faults)
             vtep_fault_free(fault);
         }
         hmap_destroy(&faults->faults);
+        struct vtep_fault_target *t;
+        HMAP_FOR_EACH_POP (t, node, &faults->targets) {
+            free(t->port);
+            free(t);
+        }
+        hmap_destroy(&faults->targets);
     }
 }
 
@@ -171,6 +342,7 @@ remove__(struct vtep_faults *faults, struct vtep_fault *fault)
     if (!ovs_list_is_empty(&fault->new_node)) {
         ovs_list_remove(&fault->new_node);
     }
+    target_count(faults, fault, -1);
     vtep_fault_free(fault);
     faults->seqno++;
 }
@@ -205,6 +377,7 @@ vtep_faults_set(struct vtep_faults *faults, enum vtep_fault_code code,
     fault->detail = detail;
     hmap_insert(&faults->faults, &fault->hmap_node, hash_string(object, 0));
     ovs_list_push_back(&faults->new, &fault->new_node);
+    target_count(faults, fault, 1);
     faults->seqno++;
 }
 
@@ -224,6 +397,7 @@ vtep_faults_clear_code(struct vtep_faults *faults, enum vtep_fault_code code)
     bool any = false;
     struct vtep_fault *fault;
     HMAP_FOR_EACH_SAFE (fault, hmap_node, &faults->faults) {
+        faults->n_walked++;
         if (fault->code == code) {
             remove__(faults, fault);
             any = true;
@@ -252,32 +426,29 @@ vtep_faults_pop_new(struct vtep_faults *faults)
     return fault;
 }
 
-/* Adds to 'keys' the vtep(5) keys of the active switch-scope faults. */
-void
-vtep_faults_switch_keys(const struct vtep_faults *faults, struct sset *keys)
+static void
+target_keys(const struct vtep_fault_target *t, struct sset *out)
 {
-    const struct vtep_fault *fault;
-    HMAP_FOR_EACH (fault, hmap_node, &faults->faults) {
-        const struct vtep_fault_info *info = vtep_fault_info(fault->code);
-        if (info->scope == VTEP_FAULT_SWITCH) {
-            sset_add(keys, info->db_key);
+    for (size_t i = 0; t && i < N_KEYS; i++) {
+        if (t->counts[i]) {
+            sset_add(out, fault_keys[i]);
         }
     }
 }
 
-/* Adds to 'keys' the vtep(5) keys of the active faults of 'port'. */
+/* Adds to 'out' the vtep(5) keys of the active switch-scope faults. */
+void
+vtep_faults_switch_keys(const struct vtep_faults *faults, struct sset *out)
+{
+    target_keys(target_find(faults, NULL), out);
+}
+
+/* Adds to 'out' the vtep(5) keys of the active faults of 'port'. */
 void
 vtep_faults_port_keys(const struct vtep_faults *faults, const char *port,
-                      struct sset *keys)
+                      struct sset *out)
 {
-    const struct vtep_fault *fault;
-    HMAP_FOR_EACH (fault, hmap_node, &faults->faults) {
-        const struct vtep_fault_info *info = vtep_fault_info(fault->code);
-        if (info->scope == VTEP_FAULT_PORT && fault->port
-            && !strcmp(fault->port, port)) {
-            sset_add(keys, info->db_key);
-        }
-    }
+    target_keys(target_find(faults, port), out);
 }
 
 static int
@@ -288,7 +459,8 @@ compare_faults(const void *a_, const void *b_)
     return strcmp((*a)->object, (*b)->object);
 }
 
-/* Appends one line per active fault to 'out', sorted by object. */
+/* Appends one line per active fault to 'out', sorted by object: at most
+ * VTEP_FAULTS_FORMAT_MAX of them, then a line that counts the rest. */
 void
 vtep_faults_format(const struct vtep_faults *faults, struct ds *out)
 {
@@ -299,14 +471,19 @@ vtep_faults_format(const struct vtep_faults *faults, struct ds *out)
     HMAP_FOR_EACH (fault, hmap_node, &faults->faults) {
         sorted[i++] = fault;
     }
+    CONST_CAST(struct vtep_faults *, faults)->n_walked += n;
     qsort(sorted, n, sizeof *sorted, compare_faults);
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && i < VTEP_FAULTS_FORMAT_MAX; i++) {
         const struct vtep_fault_info *info = vtep_fault_info(sorted[i]->code);
         ds_put_format(out, "  %s: %s [%s%s%s]: %s\n", sorted[i]->object,
                       info->name, info->db_key,
                       sorted[i]->port ? " on port " : "",
                       sorted[i]->port ? sorted[i]->port : "",
                       sorted[i]->detail);
+    }
+    if (n > VTEP_FAULTS_FORMAT_MAX) {
+        ds_put_format(out, "  ... and %"PRIuSIZE" more\n",
+                      n - VTEP_FAULTS_FORMAT_MAX);
     }
     free(sorted);
 }

@@ -11,9 +11,18 @@
  * such as "Ucast_Macs_Remote 3f1a2b..." or "Logical_Switch ls0").  Setting
  * a fault that is already active with the same code and detail changes
  * nothing; clearing one that is not active is a no-op.  The database side
- * of vtepd rewrites the fault columns whenever vtep_faults_seqno() changes,
- * and logs (rate-limited) each fault that vtep_faults_pop_new() returns,
- * so that lib/ code can raise faults without logging itself.
+ * of vtepd logs (rate-limited) each fault that vtep_faults_pop_new()
+ * returns, so that lib/ code can raise faults without logging itself.
+ *
+ * Fault columns.  What goes into the database is only the set of vtep(5)
+ * keys per target (the switch, or one port): at most a handful of
+ * strings however many rows are bad, because the controllers read any
+ * fault string as a reason to stop (networking-l2gw refuses a connection
+ * on one).  The registry counts, per target and key, the faults that map
+ * there, so the keys of a target cost O(keys) and not O(faults), and it
+ * lists the targets whose key set changed (vtep_faults_pop_changed()):
+ * the database side rewrites those columns and nothing else.  The details
+ * stay in the log and in vtepd/show.
  */
 #ifndef VTEP_FAULT_H
 #define VTEP_FAULT_H 1
@@ -38,7 +47,7 @@ enum vtep_fault_code {
     VTEP_FAULT_MAC_LIMIT,         /* Learning stopped at --mac-limit. */
     VTEP_FAULT_DP_FULL,           /* The datapath is out of table space. */
     VTEP_FAULT_DP_ERROR,          /* The datapath refused an operation. */
-    VTEP_FAULT_BAD_IDENTITY,      /* Our own switch row is unusable. */
+    VTEP_FAULT_FLOOD_LIMIT,       /* A flood list above --flood-limit. */
     VTEP_N_FAULTS
 };
 
@@ -72,6 +81,15 @@ struct vtep_faults {
     struct hmap faults;           /* Contains "struct vtep_fault"s. */
     struct ovs_list new;          /* Faults not yet returned by pop_new. */
     unsigned int seqno;           /* Changes whenever the set changes. */
+
+    /* Fault columns (see the top of this file). */
+    struct hmap targets;          /* "struct vtep_fault_target"s. */
+    struct ovs_list changed;      /* Targets whose key set changed. */
+
+    /* Faults visited by the operations that walk the whole registry
+     * (vtep_faults_clear_code(), vtep_faults_format()): the others must
+     * not, which the unit tests check with this. */
+    unsigned long long int n_walked;
 };
 
 void vtep_faults_init(struct vtep_faults *);
@@ -98,6 +116,12 @@ const struct vtep_fault *vtep_faults_pop_new(struct vtep_faults *);
 void vtep_faults_switch_keys(const struct vtep_faults *, struct sset *keys);
 void vtep_faults_port_keys(const struct vtep_faults *, const char *port,
                            struct sset *keys);
+
+void vtep_faults_mark_changed(struct vtep_faults *, const char *port);
+bool vtep_faults_pop_changed(struct vtep_faults *, char **port);
+
+/* vtep_faults_format() lists at most this many faults, then a count. */
+#define VTEP_FAULTS_FORMAT_MAX 100
 void vtep_faults_format(const struct vtep_faults *, struct ds *);
 
 #endif /* vtep-fault.h */

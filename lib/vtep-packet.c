@@ -230,43 +230,6 @@ vtep_pkt_vlan_pop(uint8_t **framep, size_t *lenp)
     return 0;
 }
 
-/* Makes the '*lenp'-byte frame at '*framep', tagged or not, into the frame
- * to send on a trunk port for 'vid' (0 = untagged), in place and with at
- * most one 12-byte memmove:
- *
- *   - untagged, 'vid' 0: unchanged.
- *   - untagged, 'vid' N: a tag is pushed (see vtep_pkt_vlan_push(); needs
- *     VTEP_PKT_VLAN_HEADROOM bytes before '*framep').
- *   - tagged, 'vid' 0: the outer tag is popped.
- *   - tagged, 'vid' N: the outer tag is rewritten where it is: TPID 0x8100,
- *     VID N, priority (PCP and DEI) kept.
- *
- * Returns 0, or EINVAL as vtep_pkt_vlan_push() and vtep_pkt_vlan_pop(). */
-int
-vtep_pkt_vlan_set(uint8_t **framep, size_t *lenp, uint16_t vid)
-{
-    uint8_t *frame = *framep;
-
-    if (*lenp < ETH_HEADER_LEN || vid > VLAN_VID_MASK) {
-        return EINVAL;
-    }
-    if (!vtep_pkt_is_vlan_tpid(get_be16(frame + ETH_TYPE_OFS))) {
-        return vtep_pkt_vlan_push(framep, lenp, vid);
-    }
-    if (*lenp < VLAN_ETH_HEADER_LEN) {
-        return EINVAL;
-    }
-    if (!vid) {
-        return vtep_pkt_vlan_pop(framep, lenp);
-    }
-
-    ovs_be16 tci = get_be16(frame + VLAN_TCI_OFS);
-    tci = (tci & ~htons(VLAN_VID_MASK)) | htons(vid);
-    put_be16(frame + ETH_TYPE_OFS, htons(ETH_TYPE_VLAN_8021Q));
-    put_be16(frame + VLAN_TCI_OFS, tci);
-    return 0;
-}
-
 /* VXLAN encapsulation.
  * ==================== */
 
@@ -367,31 +330,11 @@ vtep_pkt_vxlan_put_encap(uint8_t hdr[VTEP_PKT_ENCAP_LEN],
     return vtep_pkt_vxlan_put_header(vxlan, vni);
 }
 
-/* Encapsulates the '*lenp'-byte inner frame at '*framep' in place: writes
- * the headers of vtep_pkt_vxlan_put_encap() into the VTEP_PKT_ENCAP_LEN
- * bytes of headroom that the caller guarantees before '*framep', and
- * updates '*framep' and '*lenp' to the outer frame.  Returns as
- * vtep_pkt_vxlan_put_encap(); on error nothing changes. */
-int
-vtep_pkt_vxlan_encap(uint8_t **framep, size_t *lenp,
-                     const struct vtep_pkt_tunnel *t, uint32_t vni,
-                     ovs_be16 udp_src)
-{
-    uint8_t *hdr = *framep - VTEP_PKT_ENCAP_LEN;
-    int error = vtep_pkt_vxlan_put_encap(hdr, t, vni, udp_src, *lenp);
-    if (!error) {
-        *framep = hdr;
-        *lenp += VTEP_PKT_ENCAP_LEN;
-    }
-    return error;
-}
-
 /* VXLAN decapsulation.
  * ==================== */
 
 /* Validates the 'len'-byte UDP payload of a datagram received on the VXLAN
- * port and fills in '*vx' (the outer addresses zero).  'flags' is a set of
- * VTEP_PKT_DECAP_* (VTEP_PKT_DECAP_UDP_CSUM does not apply here).
+ * port and fills in '*vx'.  'flags' is a set of VTEP_PKT_DECAP_*.
  *
  * Following RFC 7348 section 5, the I flag must be set and every reserved
  * bit, in the flags byte and elsewhere, is ignored: a nonzero reserved bit
@@ -406,9 +349,6 @@ enum vtep_pkt_drop
 vtep_pkt_vxlan_decap(const uint8_t *payload, size_t len, unsigned int flags,
                      struct vtep_pkt_vxlan *vx)
 {
-    vx->ip_src = vx->ip_dst = htonl(0);
-    vx->udp_src = vx->udp_dst = htons(0);
-
     if (len < VTEP_PKT_VXLAN_HLEN + ETH_HEADER_LEN) {
         return VTEP_PKT_DROP_VXLAN_TOO_SHORT;
     }
@@ -429,101 +369,6 @@ vtep_pkt_vxlan_decap(const uint8_t *payload, size_t len, unsigned int flags,
         && !(flags & VTEP_PKT_DECAP_INNER_VLAN)) {
         return VTEP_PKT_DROP_INNER_VLAN_TAG;
     }
-    return VTEP_PKT_OK;
-}
-
-/* Validates the 'len'-byte 'frame' received raw (pcap) on the underlay as
- * a VXLAN packet to UDP port 'udp_dst', and fills in '*vx' (inner_ofs
- * counts from the start of 'frame').  'flags' is a set of VTEP_PKT_DECAP_*.
- *
- * The outer Ethernet header may carry one VLAN tag.  The IPv4 header must
- * be version 4 with a length (IHL) of at least 20 bytes and a total length
- * that covers it and fits the frame (Ethernet padding after it is
- * ignored); its checksum must be right; fragments are dropped (VTEPs do not
- * fragment, RFC 7348 section 4.3, and we do not reassemble); options are
- * skipped.  The UDP length must cover the UDP header and fit the IPv4
- * payload.  Whether the outer destination is our address is for the caller
- * to decide, from vx->ip_dst.  On an underlay port that carries other
- * traffic too, VTEP_PKT_DROP_NOT_IPV4, VTEP_PKT_DROP_NOT_UDP and
- * VTEP_PKT_DROP_WRONG_UDP_PORT mean "not VXLAN" rather than "broken".
- *
- * Returns VTEP_PKT_OK or the reason to drop; on failure '*vx' is
- * unspecified. */
-enum vtep_pkt_drop
-vtep_pkt_vxlan_decap_frame(const uint8_t *frame, size_t len,
-                           ovs_be16 udp_dst, unsigned int flags,
-                           struct vtep_pkt_vxlan *vx)
-{
-    struct vtep_pkt_eth outer;
-    enum vtep_pkt_drop reason = vtep_pkt_parse_eth(frame, len, &outer);
-    if (reason != VTEP_PKT_OK) {
-        return reason;
-    }
-    if (outer.eth_type != htons(ETH_TYPE_IP)) {
-        return VTEP_PKT_DROP_NOT_IPV4;
-    }
-
-    /* IPv4. */
-    const uint8_t *ip = frame + outer.l3_ofs;
-    size_t ip_room = len - outer.l3_ofs;
-    if (ip_room < IP_HEADER_LEN) {
-        return VTEP_PKT_DROP_BAD_IP_HEADER;
-    }
-    uint8_t ihl_ver = ip[IP_IHL_VER_OFS];
-    size_t ihl = IP_IHL(ihl_ver) * 4;
-    size_t tot_len = ntohs(get_be16(ip + IP_TOT_LEN_OFS));
-    if (IP_VER(ihl_ver) != IP_VERSION || ihl < IP_HEADER_LEN
-        || tot_len < ihl || tot_len > ip_room) {
-        return VTEP_PKT_DROP_BAD_IP_HEADER;
-    }
-    if (csum(ip, ihl)) {
-        return VTEP_PKT_DROP_BAD_IP_CSUM;
-    }
-    if (IP_IS_FRAGMENT(get_be16(ip + IP_FRAG_OFF_OFS))) {
-        return VTEP_PKT_DROP_IP_FRAGMENT;
-    }
-    if (ip[IP_PROTO_OFS] != IPPROTO_UDP) {
-        return VTEP_PKT_DROP_NOT_UDP;
-    }
-
-    /* UDP. */
-    const uint8_t *udp = ip + ihl;
-    size_t udp_room = tot_len - ihl;
-    if (udp_room < UDP_HEADER_LEN) {
-        return VTEP_PKT_DROP_BAD_UDP_LENGTH;
-    }
-    if (get_be16(udp + UDP_DST_OFS) != udp_dst) {
-        return VTEP_PKT_DROP_WRONG_UDP_PORT;
-    }
-    size_t udp_len = ntohs(get_be16(udp + UDP_LEN_OFS));
-    if (udp_len < UDP_HEADER_LEN || udp_len > udp_room) {
-        return VTEP_PKT_DROP_BAD_UDP_LENGTH;
-    }
-    ovs_be32 ip_src = get_be32(ip + IP_SRC_OFS);
-    ovs_be32 ip_dst = get_be32(ip + IP_DST_OFS);
-    if (flags & VTEP_PKT_DECAP_UDP_CSUM
-        && get_be16(udp + UDP_CSUM_OFS) != htons(0)) {
-        uint32_t partial = csum_add32(csum_add32(0, ip_src), ip_dst);
-        partial = csum_add16(partial, htons(IPPROTO_UDP));
-        partial = csum_add16(partial, htons(udp_len));
-        partial = csum_continue(partial, udp, udp_len);
-        if (csum_finish(partial)) {
-            return VTEP_PKT_DROP_BAD_UDP_CSUM;
-        }
-    }
-
-    /* VXLAN. */
-    const uint8_t *payload = udp + UDP_HEADER_LEN;
-    reason = vtep_pkt_vxlan_decap(payload, udp_len - UDP_HEADER_LEN, flags,
-                                  vx);
-    if (reason != VTEP_PKT_OK) {
-        return reason;
-    }
-    vx->inner_ofs += payload - frame;
-    vx->ip_src = ip_src;
-    vx->ip_dst = ip_dst;
-    vx->udp_src = get_be16(udp + UDP_SRC_OFS);
-    vx->udp_dst = udp_dst;
     return VTEP_PKT_OK;
 }
 
@@ -605,6 +450,106 @@ vtep_pkt_udp_src_port(uint32_t hash, uint16_t min, uint16_t max)
     return htons(min + ((hash * range) >> 32));
 }
 
+/* Checksums left to offload.
+ * ========================== */
+
+/* Finishes the L4 checksum at 'l4' + 'csum_ofs' of an 'l4_len'-byte TCP or
+ * UDP segment whose pseudo-header sums to 'pseudo', if the field holds
+ * just that sum (folded, not inverted: what Linux leaves for a device with
+ * CHECKSUM_PARTIAL).  Returns true if it wrote the field. */
+static bool
+l4_csum_complete(uint8_t *l4, size_t l4_len, size_t csum_ofs, bool udp,
+                 uint32_t pseudo)
+{
+    ovs_be16 field = get_be16(l4 + csum_ofs);
+    ovs_be16 partial = ~csum_finish(pseudo);
+
+    if (field != partial || (udp && field == htons(0))) {
+        return false;
+    }
+    put_be16(l4 + csum_ofs, htons(0));
+    ovs_be16 sum = csum_finish(csum_continue(pseudo, l4, l4_len));
+    if (udp && sum == htons(0)) {
+        sum = htons(0xffff);        /* RFC 768: 0 means "no checksum". */
+    }
+    put_be16(l4 + csum_ofs, sum);
+    return sum != field;
+}
+
+/* If the 'len'-byte 'frame', parsed into '*eth', is an IPv4 or IPv6
+ * (without extension headers) TCP or UDP packet whose checksum field holds
+ * only its pseudo-header sum, as a sender that leaves checksums to offload
+ * writes it, computes the real checksum in place.  Returns true if the
+ * frame changed.
+ *
+ * No metadata says whether the field is a partial sum: libpcap does not
+ * pass on the kernel's TP_STATUS_CSUMNOTREADY, and a VXLAN payload has
+ * nothing of the kind.  The field is compared with the pseudo-header sum
+ * instead, which costs a dozen additions per TCP or UDP packet; the one
+ * pass over the payload is paid only on a match.  A packet whose correct
+ * checksum happens to equal its pseudo-header sum (1 in 65536) is
+ * rewritten with the same value, so only a corrupted packet whose wrong
+ * checksum equals that sum could be "repaired", a chance the link CRC and
+ * the receiver's own check already make negligible.  Fragments are left
+ * alone (no sender offloads their checksum). */
+bool
+vtep_pkt_csum_complete(uint8_t *frame, size_t len,
+                       const struct vtep_pkt_eth *eth)
+{
+    if (len < eth->l3_ofs) {
+        return false;
+    }
+    uint8_t *l3 = frame + eth->l3_ofs;
+    size_t room = len - eth->l3_ofs;
+    uint32_t pseudo;
+    uint8_t proto;
+    uint8_t *l4;
+    size_t l4_len;
+
+    if (eth->eth_type == htons(ETH_TYPE_IP)) {
+        if (room < IP_HEADER_LEN || IP_VER(l3[IP_IHL_VER_OFS]) != IP_VERSION) {
+            return false;
+        }
+        size_t ihl = IP_IHL(l3[IP_IHL_VER_OFS]) * 4;
+        size_t tot_len = ntohs(get_be16(l3 + IP_TOT_LEN_OFS));
+        if (ihl < IP_HEADER_LEN || tot_len < ihl || tot_len > room
+            || IP_IS_FRAGMENT(get_be16(l3 + IP_FRAG_OFF_OFS))) {
+            return false;
+        }
+        proto = l3[IP_PROTO_OFS];
+        l4 = l3 + ihl;
+        l4_len = tot_len - ihl;
+        pseudo = csum_add32(0, get_be32(l3 + IP_SRC_OFS));
+        pseudo = csum_add32(pseudo, get_be32(l3 + IP_DST_OFS));
+        pseudo = csum_add16(pseudo, htons(proto));
+        pseudo = csum_add16(pseudo, htons(l4_len));
+    } else if (eth->eth_type == htons(ETH_TYPE_IPV6)) {
+        if (room < IPV6_HEADER_LEN || l3[0] >> 4 != 6) {
+            return false;
+        }
+        l4_len = ntohs(get_be16(l3 + 4));
+        proto = l3[6];
+        if (l4_len > room - IPV6_HEADER_LEN) {
+            return false;
+        }
+        l4 = l3 + IPV6_HEADER_LEN;
+        pseudo = csum_continue(0, l3 + 8, 32);      /* Source, dest. */
+        pseudo = csum_add32(pseudo, htonl(l4_len));
+        pseudo = csum_add32(pseudo, htonl(proto));
+    } else {
+        return false;
+    }
+
+    if (proto == IPPROTO_TCP && l4_len >= TCP_HEADER_LEN) {
+        return l4_csum_complete(l4, l4_len,
+                                offsetof(struct tcp_header, tcp_csum),
+                                false, pseudo);
+    } else if (proto == IPPROTO_UDP && l4_len >= UDP_HEADER_LEN) {
+        return l4_csum_complete(l4, l4_len, UDP_CSUM_OFS, true, pseudo);
+    }
+    return false;
+}
+
 /* ARP.
  * ==== */
 
@@ -613,16 +558,15 @@ vtep_pkt_udp_src_port(uint32_t hash, uint16_t min, uint16_t max)
  * sender addresses are what Ucast_Macs_Local's ipaddr is learned from; a
  * sender IPv4 of 0 (an ARP probe, RFC 5227) gives no address.
  *
- * Returns VTEP_PKT_OK, VTEP_PKT_DROP_ARP_TOO_SHORT (under 28 bytes) or
- * VTEP_PKT_DROP_BAD_ARP (not hardware type 1, protocol 0x0800, lengths 6
- * and 4, operation 1 or 2).  These reasons mean "nothing to learn": the
- * frame itself is bridged like any other.  On failure '*arp' is
- * unspecified. */
-enum vtep_pkt_drop
+ * Returns true if it is one, false if it is shorter than 28 bytes or not
+ * hardware type 1, protocol 0x0800, lengths 6 and 4, operation 1 or 2.
+ * False means "nothing to learn", not a drop: the frame itself is bridged
+ * like any other.  On failure '*arp' is unspecified. */
+bool
 vtep_pkt_parse_arp(const uint8_t *l3, size_t len, struct vtep_pkt_arp *arp)
 {
     if (len < ARP_ETH_HEADER_LEN) {
-        return VTEP_PKT_DROP_ARP_TOO_SHORT;
+        return false;
     }
     arp->op = ntohs(get_be16(l3 + ARP_OP_OFS));
     if (get_be16(l3 + ARP_HRD_OFS) != htons(ARP_HRD_ETHERNET)
@@ -630,11 +574,11 @@ vtep_pkt_parse_arp(const uint8_t *l3, size_t len, struct vtep_pkt_arp *arp)
         || l3[ARP_HLN_OFS] != ETH_ADDR_LEN
         || l3[ARP_PLN_OFS] != sizeof(ovs_be32)
         || (arp->op != ARP_OP_REQUEST && arp->op != ARP_OP_REPLY)) {
-        return VTEP_PKT_DROP_BAD_ARP;
+        return false;
     }
     arp->sha = get_eth_addr(l3 + ARP_SHA_OFS);
     arp->spa = get_be32(l3 + ARP_SPA_OFS);
     arp->tha = get_eth_addr(l3 + ARP_THA_OFS);
     arp->tpa = get_be32(l3 + ARP_TPA_OFS);
-    return VTEP_PKT_OK;
+    return true;
 }

@@ -17,17 +17,16 @@
  * them by name (vtep_pkt_drop_to_string()).  Builders return 0 or a
  * positive errno.
  *
- * A typical use, trunk port to tunnel, on a buffer that holds the received
- * frame at least VTEP_PKT_ENCAP_LEN bytes from its start:
+ * A typical use, trunk port to tunnel (the UDP payload goes out on a
+ * socket, after the IPv4, UDP and VXLAN headers of put_encap()):
  *
  *     struct vtep_pkt_eth eth;
  *     if (vtep_pkt_parse_eth(p, n, &eth) != VTEP_PKT_OK) { ...count... }
  *     ...(port, eth.vid) -> VNI; learn eth.src; look up eth.dst...
  *     uint32_t hash = vtep_pkt_flow_hash(p, n, &eth, basis);
  *     vtep_pkt_vlan_pop(&p, &n);                   (one 12-byte memmove)
- *     vtep_pkt_vxlan_encap(&p, &n, &tunnel, vni,
- *                          vtep_pkt_udp_src_port(hash, VTEP_PKT_SPORT_MIN,
- *                                                VTEP_PKT_SPORT_MAX));
+ *     vtep_pkt_vxlan_put_encap(hdr, &tunnel, vni,
+ *                              vtep_pkt_udp_src_port(hash, ...), n);
  *
  * and tunnel to trunk port, on the UDP payload of a received datagram:
  *
@@ -52,22 +51,10 @@
     /* Ethernet, on a trunk port or inside a tunnel. */                   \
     VTEP_PKT_DROP_REASON(RUNT, "runt")                                    \
     VTEP_PKT_DROP_REASON(BAD_SRC_MAC, "bad-src-mac")                      \
-    /* Outer IPv4 and UDP, on the raw (pcap) tunnel path. */              \
-    VTEP_PKT_DROP_REASON(NOT_IPV4, "not-ipv4")                            \
-    VTEP_PKT_DROP_REASON(BAD_IP_HEADER, "bad-ip-header")                  \
-    VTEP_PKT_DROP_REASON(BAD_IP_CSUM, "bad-ip-checksum")                  \
-    VTEP_PKT_DROP_REASON(IP_FRAGMENT, "ip-fragment")                      \
-    VTEP_PKT_DROP_REASON(NOT_UDP, "not-udp")                              \
-    VTEP_PKT_DROP_REASON(BAD_UDP_LENGTH, "bad-udp-length")                \
-    VTEP_PKT_DROP_REASON(BAD_UDP_CSUM, "bad-udp-checksum")                \
-    VTEP_PKT_DROP_REASON(WRONG_UDP_PORT, "wrong-udp-port")                \
     /* VXLAN. */                                                          \
     VTEP_PKT_DROP_REASON(VXLAN_TOO_SHORT, "vxlan-too-short")              \
     VTEP_PKT_DROP_REASON(BAD_VXLAN_FLAGS, "bad-vxlan-flags")              \
-    VTEP_PKT_DROP_REASON(INNER_VLAN_TAG, "inner-vlan-tag")                \
-    /* ARP snooping. */                                                   \
-    VTEP_PKT_DROP_REASON(ARP_TOO_SHORT, "arp-too-short")                  \
-    VTEP_PKT_DROP_REASON(BAD_ARP, "bad-arp")
+    VTEP_PKT_DROP_REASON(INNER_VLAN_TAG, "inner-vlan-tag")
 
 enum vtep_pkt_drop {
     VTEP_PKT_OK = 0,
@@ -117,7 +104,6 @@ enum vtep_pkt_drop vtep_pkt_parse_eth(const uint8_t *frame, size_t len,
 
 int vtep_pkt_vlan_push(uint8_t **framep, size_t *lenp, uint16_t vid);
 int vtep_pkt_vlan_pop(uint8_t **framep, size_t *lenp);
-int vtep_pkt_vlan_set(uint8_t **framep, size_t *lenp, uint16_t vid);
 
 /* VXLAN (RFC 7348).
  * ================= */
@@ -148,9 +134,6 @@ int vtep_pkt_vxlan_put_header(uint8_t hdr[VTEP_PKT_VXLAN_HLEN],
 int vtep_pkt_vxlan_put_encap(uint8_t hdr[VTEP_PKT_ENCAP_LEN],
                              const struct vtep_pkt_tunnel *, uint32_t vni,
                              ovs_be16 udp_src, size_t inner_len);
-int vtep_pkt_vxlan_encap(uint8_t **framep, size_t *lenp,
-                         const struct vtep_pkt_tunnel *, uint32_t vni,
-                         ovs_be16 udp_src);
 
 /* Options of the decapsulation functions, or-ed together. */
 enum vtep_pkt_decap_flags {
@@ -159,11 +142,6 @@ enum vtep_pkt_decap_flags {
      * otherwise"; without this flag they are (VTEP_PKT_DROP_INNER_VLAN_TAG).
      */
     VTEP_PKT_DECAP_INNER_VLAN = 1 << 0,
-
-    /* Raw path: verify a nonzero outer UDP checksum, which RFC 7348
-     * section 5 allows a receiver to do (and a zero checksum is always
-     * accepted).  It costs a pass over the whole datagram. */
-    VTEP_PKT_DECAP_UDP_CSUM = 1 << 1,
 };
 
 /* What a valid VXLAN packet carries. */
@@ -172,22 +150,11 @@ struct vtep_pkt_vxlan {
     size_t inner_ofs;           /* The inner frame, within the input. */
     size_t inner_len;
     struct vtep_pkt_eth inner;  /* Its parsed Ethernet header. */
-
-    /* Outer addresses: filled in by vtep_pkt_vxlan_decap_frame() only,
-     * zero after vtep_pkt_vxlan_decap() (the socket knows them). */
-    ovs_be32 ip_src;
-    ovs_be32 ip_dst;
-    ovs_be16 udp_src;
-    ovs_be16 udp_dst;
 };
 
 enum vtep_pkt_drop vtep_pkt_vxlan_decap(const uint8_t *payload, size_t len,
                                         unsigned int flags,
                                         struct vtep_pkt_vxlan *);
-enum vtep_pkt_drop vtep_pkt_vxlan_decap_frame(const uint8_t *frame,
-                                              size_t len, ovs_be16 udp_dst,
-                                              unsigned int flags,
-                                              struct vtep_pkt_vxlan *);
 
 /* Outer UDP source port.
  * ====================== */
@@ -199,6 +166,18 @@ enum vtep_pkt_drop vtep_pkt_vxlan_decap_frame(const uint8_t *frame,
 uint32_t vtep_pkt_flow_hash(const uint8_t *frame, size_t len,
                             const struct vtep_pkt_eth *, uint32_t basis);
 ovs_be16 vtep_pkt_udp_src_port(uint32_t hash, uint16_t min, uint16_t max);
+
+/* Checksums left to offload.
+ * ========================== */
+
+/* A sender with transmit checksum offload (the default on veth, virtio,
+ * tap with vnet headers) hands a TCP or UDP packet to the stack with only
+ * the pseudo-header sum in its checksum field, expecting the device to
+ * finish it.  A packet socket (libpcap) sees it like that, and so does a
+ * UDP socket that receives it inside VXLAN: a forwarder must finish it, or
+ * the receiver drops the packet. */
+bool vtep_pkt_csum_complete(uint8_t *frame, size_t len,
+                            const struct vtep_pkt_eth *);
 
 /* ARP.
  * ==== */
@@ -212,7 +191,6 @@ struct vtep_pkt_arp {
     ovs_be32 tpa;
 };
 
-enum vtep_pkt_drop vtep_pkt_parse_arp(const uint8_t *l3, size_t len,
-                                      struct vtep_pkt_arp *);
+bool vtep_pkt_parse_arp(const uint8_t *l3, size_t len, struct vtep_pkt_arp *);
 
 #endif /* vtep-packet.h */

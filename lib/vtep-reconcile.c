@@ -59,6 +59,7 @@ struct inst_flood {
     struct eth_addr mac;
     ovs_be32 *remotes;
     size_t n_remotes;
+    size_t n_wanted;              /* > n_remotes: cut at the flood limit. */
 };
 
 struct reconciler {
@@ -74,6 +75,7 @@ struct reconciler {
     int last_error;
 
     uint64_t n_ops, n_errors;
+    size_t flood_limit;           /* 0: none. */
 };
 
 static const char *fault_object = "datapath";
@@ -95,7 +97,46 @@ reconciler_create(struct vtep_dp *dp, struct vtep_faults *faults)
     hmap_init(&r->bindings);
     vtep_dirty_init(&r->retry);
     r->retry_ms = RETRY_MIN_MS;
+    r->flood_limit = RECONCILER_FLOOD_LIMIT;
     return r;
+}
+
+/* Sets the most remotes a flood entry gets (0: no limit).  Entries
+ * installed already are cut or restored as they are next synced; vtepd
+ * sets it once, before the first run. */
+void
+reconciler_set_flood_limit(struct reconciler *r, size_t limit)
+{
+    r->flood_limit = limit;
+}
+
+static char *
+flood_fault_object(const char *ls_name, struct eth_addr mac)
+{
+    char mac_s[ETH_ADDR_STRLEN + 1];
+    vtep_format_mcast_mac(mac, mac_s);
+    return xasprintf("Logical_Switch %s flood %s", ls_name, mac_s);
+}
+
+/* Raises or clears the flood-limit fault of entry 'f' of switch 'ls_name'
+ * as 'f' is cut or not ('f' NULL: the entry is gone). */
+static void
+flood_update_fault(struct reconciler *r, const char *ls_name,
+                   struct eth_addr mac, const struct inst_flood *f)
+{
+    char *object = flood_fault_object(ls_name, mac);
+    if (f && f->n_wanted > f->n_remotes) {
+        char mac_s[ETH_ADDR_STRLEN + 1];
+        vtep_format_mcast_mac(mac, mac_s);
+        vtep_faults_set(r->faults, VTEP_FAULT_FLOOD_LIMIT, object, NULL,
+                        "%s flood list has %"PRIuSIZE" remote VTEPs, more "
+                        "than the flood limit: replicating to the first "
+                        "%"PRIuSIZE" (by IP address) only", mac_s,
+                        f->n_wanted, f->n_remotes);
+    } else {
+        vtep_faults_clear(r->faults, object);
+    }
+    free(object);
 }
 
 static void
@@ -167,7 +208,7 @@ static struct inst_mac *
 inst_mac_find(const struct inst_ls *ls, struct eth_addr mac)
 {
     struct inst_mac *m;
-    HMAP_FOR_EACH_WITH_HASH (m, node, hash_bytes(mac.ea, 6, 0), &ls->ucast) {
+    HMAP_FOR_EACH_WITH_HASH (m, node, vtep_hash_vni_mac(0, mac), &ls->ucast) {
         if (eth_addr_equals(m->mac, mac)) {
             return m;
         }
@@ -179,7 +220,7 @@ static struct inst_flood *
 inst_flood_find(const struct inst_ls *ls, struct eth_addr mac)
 {
     struct inst_flood *f;
-    HMAP_FOR_EACH_WITH_HASH (f, node, hash_bytes(mac.ea, 6, 0), &ls->flood) {
+    HMAP_FOR_EACH_WITH_HASH (f, node, vtep_hash_vni_mac(0, mac), &ls->flood) {
         if (eth_addr_equals(f->mac, mac)) {
             return f;
         }
@@ -248,6 +289,9 @@ teardown_ls(struct reconciler *r, struct inst_ls *ls, uint64_t limit)
         if (!op_done(r, vtep_dp_flood_set(r->dp, ls->vni, f->mac, NULL, 0),
                      "flood_del", ls->vni)) {
             return SYNC_FAILED;
+        }
+        if (f->n_wanted > f->n_remotes) {
+            flood_update_fault(r, ls->name, f->mac, NULL);
         }
         hmap_remove(&ls->flood, &f->node);
         r->n_flood--;
@@ -328,6 +372,16 @@ sync_ls(struct reconciler *r, struct vtep_state *st,
             return SYNC_FAILED;
         }
         have->mode = mode;
+        if (strcmp(have->name, want->name)) {
+            /* The flood-limit faults are named after the switch. */
+            struct inst_flood *f;
+            HMAP_FOR_EACH (f, node, &have->flood) {
+                if (f->n_wanted > f->n_remotes) {
+                    flood_update_fault(r, have->name, f->mac, NULL);
+                    flood_update_fault(r, want->name, f->mac, f);
+                }
+            }
+        }
         free(have->name);
         have->name = xstrdup(want->name);
     }
@@ -396,7 +450,7 @@ sync_ucast(struct reconciler *r, struct vtep_state *st,
                 have = xmalloc(sizeof *have);
                 have->mac = mac;
                 hmap_insert(&ls->ucast, &have->node,
-                            hash_bytes(mac.ea, 6, 0));
+                            vtep_hash_vni_mac(0, mac));
                 r->n_ucast++;
             }
             have->remote = want;
@@ -424,8 +478,11 @@ sync_mcast(struct reconciler *r, struct vtep_state *st,
         return SYNC_DONE;
     }
     ovs_be32 *want;
-    size_t n_want = vtep_state_flood_lookup(st, vni, mac, &want);
+    size_t n_wanted = vtep_state_flood_lookup(st, vni, mac, &want);
+    size_t n_want = (r->flood_limit && n_wanted > r->flood_limit
+                     ? r->flood_limit : n_wanted);
     struct inst_flood *have = inst_flood_find(ls, mac);
+    bool was_cut = have && have->n_wanted > have->n_remotes;
     bool ok = true;
 
     if (n_want && (!have || have->n_remotes != n_want
@@ -437,7 +494,7 @@ sync_mcast(struct reconciler *r, struct vtep_state *st,
                 have = xzalloc(sizeof *have);
                 have->mac = mac;
                 hmap_insert(&ls->flood, &have->node,
-                            hash_bytes(mac.ea, 6, 0));
+                            vtep_hash_vni_mac(0, mac));
                 r->n_flood++;
             }
             free(have->remotes);
@@ -453,6 +510,16 @@ sync_mcast(struct reconciler *r, struct vtep_state *st,
             r->n_flood--;
             free(have->remotes);
             free(have);
+            have = NULL;
+        }
+    }
+    if (ok) {
+        /* The fault says what the datapath holds. */
+        if (have) {
+            have->n_wanted = n_wanted;
+        }
+        if (was_cut || (have && have->n_wanted > have->n_remotes)) {
+            flood_update_fault(r, ls->name, mac, have);
         }
     }
     free(want);
@@ -626,12 +693,6 @@ compare_inst_ls(const void *a_, const void *b_)
     return (*a)->vni < (*b)->vni ? -1 : (*a)->vni > (*b)->vni;
 }
 
-static int
-compare_strings(const void *a, const void *b)
-{
-    return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static void
 format_one_ls(const struct inst_ls *ls, struct ds *out)
 {
@@ -663,7 +724,7 @@ format_one_ls(const struct inst_ls *ls, struct ds *out)
         }
         lines[i++] = ds_steal_cstr(&s);
     }
-    qsort(lines, n, sizeof *lines, compare_strings);
+    qsort(lines, n, sizeof *lines, vtep_compare_strings);
     for (i = 0; i < n; i++) {
         ds_put_format(out, "%s\n", lines[i]);
         free(lines[i]);

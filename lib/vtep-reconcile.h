@@ -15,6 +15,12 @@
  * Work per reconciler_run() call is bounded by 'budget' operations; it
  * returns true if work remains, and reconciler_wait() then wakes the poll
  * loop at once.
+ *
+ * Replication fan-out: a flood entry (unknown-dst or a multicast MAC)
+ * gets at most the flood limit of remotes, the first ones by IP address
+ * (the desired state's lists are sorted), so that every provider gets the
+ * same bounded list; while an entry is cut, a tunnel_exhaustion fault
+ * names its logical switch, and it clears when the list fits again.
  */
 #ifndef VTEP_RECONCILE_H
 #define VTEP_RECONCILE_H 1
@@ -38,8 +44,17 @@ struct reconciler_stats {
     size_t n_retry;               /* Keys waiting for a retry. */
 };
 
+/* The default flood limit (vtepd --flood-limit).  Head-end replication
+ * turns one broadcast into one packet per remote: with 128, a burst of
+ * 1,000 broadcasts costs at most 128,000 tunnel packets (a 2,000-locator
+ * set made 822,720 in 2 s), while a source_node switch still reaches every
+ * VTEP of a large rack or pod.  Beyond that, flooding belongs on a
+ * service node. */
+#define RECONCILER_FLOOD_LIMIT 128
+
 struct reconciler *reconciler_create(struct vtep_dp *, struct vtep_faults *);
 void reconciler_destroy(struct reconciler *);
+void reconciler_set_flood_limit(struct reconciler *, size_t limit);
 
 bool reconciler_run(struct reconciler *, struct vtep_state *, size_t budget);
 void reconciler_wait(const struct reconciler *, const struct vtep_state *);

@@ -131,12 +131,6 @@ vtep_dirty_is_empty(const struct vtep_dirty *d)
     return !vtep_dirty_count(d);
 }
 
-static uint32_t
-hash_vni_mac(uint32_t vni, struct eth_addr mac)
-{
-    return hash_bytes(mac.ea, sizeof mac.ea, vni);
-}
-
 void
 vtep_dirty_ls(struct vtep_dirty *d, uint32_t vni)
 {
@@ -172,7 +166,7 @@ static void
 dirty_mac(struct hmap *map, uint32_t vni, struct eth_addr mac)
 {
     struct vtep_dirty_key *key;
-    uint32_t hash = hash_vni_mac(vni, mac);
+    uint32_t hash = vtep_hash_vni_mac(vni, mac);
     HMAP_FOR_EACH_WITH_HASH (key, node, hash, map) {
         if (key->vni == vni && eth_addr_equals(key->mac, mac)) {
             return;
@@ -405,24 +399,70 @@ compare_ls_names(const void *a_, const void *b_)
     return strcmp((*a)->name, (*b)->name);
 }
 
-/* Gives 'claim' an owner if it has none, unless a sweep is under way (then
- * vtep_state_sweep_end() decides, by name). */
+/* True if 'a' has a better claim to its VNI than 'b' (see claim_elect()),
+ * 'owner' being the switch that holds it now (or NULL). */
+static bool
+claim_better(const struct vtep_state_ls *a, const struct vtep_state_ls *b,
+             const struct vtep_state_ls *owner)
+{
+    bool a_bound = a->n_bindings > 0, b_bound = b->n_bindings > 0;
+    if (a_bound != b_bound) {
+        return a_bound;
+    }
+    if ((a == owner) != (b == owner)) {
+        return a == owner;
+    }
+    return compare_ls_names(&a, &b) < 0;
+}
+
+/* Decides which switch of 'claim' holds its VNI, unless a sweep is under
+ * way (then vtep_state_sweep_end() decides, once every row is known).  A
+ * switch bound on one of our ports beats one bound nowhere; among equals,
+ * the holder keeps the VNI, and without a holder (at start-up) the name
+ * that sorts first wins.  So the switch that carries traffic keeps its VNI
+ * while vtepd runs and gets it back after a restart, whatever the other
+ * switches are called. */
 static void
 claim_elect(struct vtep_state *st, struct vni_claim *claim)
 {
-    if (claim->owner || !claim->n || st->sweeping) {
+    if (!claim->n || st->sweeping) {
         return;
     }
+    struct vtep_state_ls *owner = claim->owner;
     struct vtep_state_ls *best = claim->lss[0];
     for (size_t i = 1; i < claim->n; i++) {
-        if (compare_ls_names(&claim->lss[i], &best) < 0) {
+        if (claim_better(claim->lss[i], best, owner)) {
             best = claim->lss[i];
         }
     }
+    if (best == owner) {
+        return;
+    }
+    if (owner) {
+        owner->owns_vni = false;
+    }
     claim->owner = best;
     best->owns_vni = true;
+    /* The old holder first, so that it leaves 'active' before the new one
+     * enters it. */
+    if (owner) {
+        ls_refresh(st, owner, owner->vni, false);
+    }
     for (size_t i = 0; i < claim->n; i++) {
-        ls_refresh(st, claim->lss[i], claim->lss[i]->vni, false);
+        if (claim->lss[i] != owner) {
+            ls_refresh(st, claim->lss[i], claim->lss[i]->vni, false);
+        }
+    }
+}
+
+/* The bindings of 'ls' on our ports went from none to some or back: that
+ * may decide which switch holds its VNI. */
+static void
+ls_bound_changed(struct vtep_state *st, struct vtep_state_ls *ls)
+{
+    struct vni_claim *claim = ls->vni ? claim_find(st, ls->vni) : NULL;
+    if (claim && claim->n > 1) {
+        claim_elect(st, claim);
     }
 }
 
@@ -608,6 +648,9 @@ binding_remove(struct vtep_state *st, struct vtep_state_binding *b)
     ls->n_bindings--;
     free(b);
     ls_refresh(st, ls, ls->vni, false);
+    if (!ls->n_bindings) {
+        ls_bound_changed(st, ls);
+    }
     ls_maybe_free(st, ls);
 }
 
@@ -625,6 +668,9 @@ binding_add(struct vtep_state *st, struct vtep_state_port *port,
     vtep_dirty_binding(&st->dirty, port->name, vlan);
     binding_update_fault(st, b);
     ls_refresh(st, b->ls, b->ls->vni, false);
+    if (b->ls->n_bindings == 1) {
+        ls_bound_changed(st, b->ls);
+    }
 }
 
 /* A VLAN key that is not a VLAN: the schema forbids it, but the database
@@ -643,8 +689,10 @@ port_update_bad_vlans(struct vtep_state *st, struct vtep_state_port *port,
             bad[n_bad++] = vlans[i];
             char *object = binding_object(port->name, vlans[i]);
             vtep_faults_set(st->faults, VTEP_FAULT_BAD_VLAN, object,
-                            port->name, "VLAN %"PRId64" is outside 0..%d; "
-                            "binding not applied", vlans[i], VTEP_VLAN_MAX);
+                            port->name, "VLAN %"PRId64" is %s; binding not "
+                            "applied", vlans[i],
+                            vlans[i] == VTEP_VLAN_RESERVED
+                            ? "reserved by 802.1Q" : "outside 0..4094");
             free(object);
         }
     }
@@ -750,7 +798,7 @@ static struct vtep_state_umac *
 umac_find(const struct vtep_state_ls *ls, struct eth_addr mac)
 {
     struct vtep_state_umac *umac;
-    HMAP_FOR_EACH_WITH_HASH (umac, node, hash_bytes(mac.ea, 6, 0),
+    HMAP_FOR_EACH_WITH_HASH (umac, node, vtep_hash_vni_mac(0, mac),
                              &ls->ucast) {
         if (eth_addr_equals(umac->mac, mac)) {
             return umac;
@@ -897,7 +945,7 @@ vtep_state_ucast_set(struct vtep_state *st, const struct uuid *uuid,
         umac = xmalloc(sizeof *umac);
         umac->mac = mac;
         ovs_list_init(&umac->rows);
-        hmap_insert(&ls->ucast, &umac->node, hash_bytes(mac.ea, 6, 0));
+        hmap_insert(&ls->ucast, &umac->node, vtep_hash_vni_mac(0, mac));
     }
     ovs_list_push_back(&umac->rows, &row->umac_node);
     row->ls = ls;
@@ -971,7 +1019,7 @@ static struct vtep_state_mmac *
 mmac_find(const struct vtep_state_ls *ls, struct eth_addr mac)
 {
     struct vtep_state_mmac *mmac;
-    HMAP_FOR_EACH_WITH_HASH (mmac, node, hash_bytes(mac.ea, 6, 0),
+    HMAP_FOR_EACH_WITH_HASH (mmac, node, vtep_hash_vni_mac(0, mac),
                              &ls->mcast) {
         if (eth_addr_equals(mmac->mac, mac)) {
             return mmac;
@@ -1125,7 +1173,7 @@ vtep_state_mcast_set(struct vtep_state *st, const struct uuid *uuid,
         mmac = xmalloc(sizeof *mmac);
         mmac->mac = mac;
         ovs_list_init(&mmac->rows);
-        hmap_insert(&ls->mcast, &mmac->node, hash_bytes(mac.ea, 6, 0));
+        hmap_insert(&ls->mcast, &mmac->node, vtep_hash_vni_mac(0, mac));
         if (eth_addr_is_zero(mac)) {
             default_flood_toggled(st, ls);
         }

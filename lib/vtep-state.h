@@ -25,9 +25,11 @@
  *     most recently written valid row wins.
  *   - Duplicate Mcast_Macs_Remote rows for one (switch, MAC): the union of
  *     their locators.
- *   - Two logical switches with one VNI: the one that held it first keeps
- *     it (after a resync, the one whose name sorts first); the other is
- *     reported and not applied until the conflict ends.
+ *   - Two logical switches with one VNI: one bound on our ports beats one
+ *     bound nowhere; among equals the one that holds the VNI keeps it, and
+ *     at start-up (no holder yet) the one whose name sorts first gets it.
+ *     The other is reported and not applied until the conflict ends.  So
+ *     a restart gives the VNI back to the switch that carried traffic.
  *   - Our own tunnel IP is never a remote: it is left out of flood lists,
  *     and a unicast MAC that points at it is not applied.
  *

@@ -4,7 +4,8 @@
  * Each parser accepts exactly the documented form and returns 0 or a
  * positive errno:
  *   EINVAL           malformed text
- *   ERANGE           a number outside its field (VNI, VLAN)
+ *   ERANGE           a number outside its field (VNI, VLAN; VLAN 4095 is
+ *                    reserved by 802.1Q and never a binding)
  *   EADDRNOTAVAIL    an IPv4 address that cannot be a tunnel endpoint
  *   EPROTONOSUPPORT  an encapsulation other than vxlan_over_ipv4
  */
@@ -27,6 +28,12 @@ vtep_repl_mode_to_string(enum vtep_repl_mode mode)
         return "source_node";
     }
     return "unknown";
+}
+
+int
+vtep_compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 static int
@@ -103,10 +110,12 @@ vtep_parse_vni(const int64_t *key, size_t n_key, uint32_t *vni)
     return 0;
 }
 
+/* A Physical_Port:vlan_bindings key: 0 (untagged) to 4094.  The schema
+ * admits 4095, which 802.1Q reserves (no conformant frame carries it). */
 int
 vtep_parse_vlan(int64_t v, uint16_t *vlan)
 {
-    if (v < 0 || v > VTEP_VLAN_MAX) {
+    if (v < 0 || v >= VTEP_VLAN_RESERVED) {
         return ERANGE;
     }
     *vlan = v;

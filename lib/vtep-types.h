@@ -12,11 +12,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hash.h"
 #include "openvswitch/types.h"
 #include "packets.h"
 
 #define VTEP_VNI_MAX 0xffffff       /* 24-bit VXLAN network identifier. */
-#define VTEP_VLAN_MAX 4095          /* 802.1Q VID; 0 means untagged. */
+#define VTEP_VLAN_MAX 4095          /* 802.1Q VID field; 0 means untagged. */
+#define VTEP_VLAN_RESERVED 4095     /* Reserved by 802.1Q: never a binding. */
 #define VTEP_VXLAN_PORT 4789        /* IANA VXLAN UDP port (RFC 7348). */
 #define VTEP_ENCAP_VXLAN_IPV4 "vxlan_over_ipv4"
 #define VTEP_UNKNOWN_DST "unknown-dst"
@@ -48,6 +50,18 @@ vtep_mac_is_unknown_dst(const struct eth_addr mac)
 {
     return eth_addr_is_zero(mac);
 }
+
+/* The hash of a (VNI, MAC) key, for every table keyed by one: the desired
+ * state, the reconciler and the datapath providers.  A per-switch table
+ * keyed by MAC alone passes 0 for 'vni'. */
+static inline uint32_t
+vtep_hash_vni_mac(uint32_t vni, const struct eth_addr mac)
+{
+    return hash_uint64_basis(eth_addr_to_uint64(mac), vni);
+}
+
+/* A qsort() comparator for an array of "char *": strcmp() order. */
+int vtep_compare_strings(const void *, const void *);
 
 int vtep_parse_mac(const char *, struct eth_addr *);
 int vtep_parse_ucast_mac(const char *, struct eth_addr *);

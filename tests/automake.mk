@@ -38,10 +38,12 @@ tests_unit_test_reconcile_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_reconcile_LDADD = $(UNIT_LDADD)
 
 include tests/unit/packet.mk
+include tests/unit/learn.mk
 include tests/fuzz/automake.mk
 include tests/traffic/automake.mk
 
-EXTRA_DIST += tests/lib.sh tests/db/test-db.sh tests/db/test-local.sh
+EXTRA_DIST += tests/lib.sh tests/db/test-db.sh tests/db/test-local.sh \
+	tests/db/test-input.sh
 EXTRA_DIST += tests/interop/lib-ovn.sh tests/interop/test-ovn.sh \
 	tests/interop/test-l2gw.sh tests/interop/l2gw-driver.py \
 	tests/interop/test-vtep-ctl.sh

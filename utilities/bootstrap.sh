@@ -28,12 +28,12 @@ for arg in "$@"; do
 done
 
 build_pkgs="build-essential autoconf automake libtool pkg-config
-    libpcap-dev libnl-3-dev libnl-route-3-dev libssl-dev check
+    libpcap-dev libnl-3-dev libnl-route-3-dev libssl-dev libcap-ng-dev check
     openvswitch-source python3 xz-utils"
 peer_pkgs="openvswitch-common openvswitch-vtep openvswitch-switch iproute2
     ethtool iputils-ping python3-scapy tcpdump netsniff-ng procps
     ovn-central ovn-host ovn-controller-vtep python3-networking-l2gw
-    gnuplot-nox stunnel4"
+    gnuplot-nox stunnel4 clang libclang-rt-14-dev"
 
 missing_pkgs() {
     for p in "$@"; do
@@ -70,9 +70,10 @@ if [ -z "$tarball" ]; then
     exit 1
 fi
 # Debian's directories, so that vtepd's default database socket and control
-# sockets are where Debian's ovsdb-server and ovs-appctl look.
-ovs_configure_args="--enable-ssl --disable-shared --with-pic --prefix=/usr
-    --localstatedir=/var --sysconfdir=/etc"
+# sockets are where Debian's ovsdb-server and ovs-appctl look.  libcap-ng:
+# OVS's daemon code needs it for --user.
+ovs_configure_args="--enable-ssl --enable-libcapng --disable-shared --with-pic
+    --prefix=/usr --localstatedir=/var --sysconfdir=/etc"
 want_stamp="$tarball $(stat -c %s "$tarball") $(echo $ovs_configure_args)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] \
    && [ -f "$ovs_src/lib/.libs/libopenvswitch.a" ] \
@@ -82,10 +83,13 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] \
 fi
 
 echo "bootstrap: building libopenvswitch from $tarball"
-rm -rf "$ovs_src" "$stamp"
-mkdir -p "$ovs_src"
-tar -xaf "$tarball" -C "$ovs_src" --strip-components=1
-cd "$ovs_src"
+# Build next to the old tree and swap at the end: builds that use the old
+# one keep working meanwhile, and a failed build leaves it in place.
+new_src=$ovs_src.new
+rm -rf "$new_src"
+mkdir -p "$new_src"
+tar -xaf "$tarball" -C "$new_src" --strip-components=1
+cd "$new_src"
 [ -x configure ] || ./boot.sh
 # Debian's python3, not a user's pyenv: OVS's build scripts need nothing
 # beyond the standard library.
@@ -100,5 +104,9 @@ built=$(printf 'vtepd-print-built:\n\t@echo $(BUILT_SOURCES)\n' \
 make -j"$jobs" $built >build.log 2>&1 || { tail -30 build.log; exit 1; }
 make -j"$jobs" lib/libopenvswitch.la ovsdb/ovsdb-idlc \
     >>build.log 2>&1 || { tail -30 build.log; exit 1; }
+rm -rf "$ovs_src.old" "$stamp"
+[ ! -e "$ovs_src" ] || mv "$ovs_src" "$ovs_src.old"
+mv "$new_src" "$ovs_src"
+rm -rf "$ovs_src.old"
 echo "$want_stamp" > "$stamp"
 echo "bootstrap: OVS built in $ovs_src"

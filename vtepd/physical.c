@@ -9,9 +9,10 @@
  * deleted them), adopts them if a controller or an operator created them
  * already (networking-l2gw expects them to exist), keeps exactly one
  * tunnel_ips value, lists the switch in Global.switches, and writes the
- * fault columns from the fault registry.  Rows of other switches are
- * never touched; ports an operator added to our switch beyond --port are
- * left alone.
+ * fault columns from the fault registry: only the columns whose vtep(5)
+ * keys changed, or that somebody else wrote (lib/vtep-fault.h).  Rows of
+ * other switches are never touched; ports an operator added to our switch
+ * beyond --port are left alone.
  */
 #include <config.h>
 
@@ -202,15 +203,20 @@ sync_global(struct vtepd_ctx *ctx, const struct vteprec_physical_switch *ps)
     vteprec_global_update_switches_addvalue(global, ps);
 }
 
+/* Makes the string set column 'have' hold exactly 'keys', with 'set', if
+ * it does not already. */
 static void
-set_fault_column(struct sset *keys, char **have, size_t n_have,
+set_fault_column(struct vtepd_ctx *ctx, struct sset *keys, char **have,
+                 size_t n_have,
                  void (*set)(const void *, const char **, size_t),
                  const void *row)
 {
+    ctx->n_fault_checks++;
     if (!strings_equal(have, n_have, keys)) {
-        const char **array = sset_array(keys);
+        const char **array = sset_sort(keys);
         set(row, array, sset_count(keys));
         free(array);
+        ctx->n_fault_writes++;
     }
 }
 
@@ -226,32 +232,79 @@ set_port_faults(const void *row, const char **keys, size_t n)
     vteprec_physical_port_set_port_fault_status(row, keys, n);
 }
 
-/* Writes the fault columns of our switch and ports from the registry. */
+/* Notes the fault columns that somebody else may have written (or that are
+ * new) since the last pass, from the IDL's change tracking, so that the
+ * next sync looks at them: only at them, so a database change that touches
+ * no fault column costs nothing here, and neither do vtepd's own writes
+ * beyond one comparison each. */
+static void
+note_fault_columns(struct vtepd_ctx *ctx)
+{
+    const struct vteprec_physical_switch *ps;
+    VTEPREC_PHYSICAL_SWITCH_FOR_EACH_TRACKED (ps, ctx->idl) {
+        if (vteprec_physical_switch_is_deleted(ps) || !ps->name
+            || strcmp(ps->name, ctx->cfg->name)) {
+            continue;
+        }
+        bool new = vteprec_physical_switch_is_new(ps);
+        if (new || vteprec_physical_switch_is_updated(
+                ps, VTEPREC_PHYSICAL_SWITCH_COL_SWITCH_FAULT_STATUS)) {
+            vtep_faults_mark_changed(&ctx->faults, NULL);
+        }
+        if (new || vteprec_physical_switch_is_updated(
+                ps, VTEPREC_PHYSICAL_SWITCH_COL_PORTS)) {
+            /* Our ports may be other rows now. */
+            for (size_t i = 0; i < ctx->cfg->n_ports; i++) {
+                vtep_faults_mark_changed(&ctx->faults, ctx->cfg->ports[i]);
+            }
+        }
+    }
+
+    const struct vteprec_physical_port *port;
+    VTEPREC_PHYSICAL_PORT_FOR_EACH_TRACKED (port, ctx->idl) {
+        if (!vteprec_physical_port_is_deleted(port) && port->name
+            && physical_is_our_port(ctx, port->name)
+            && (vteprec_physical_port_is_new(port)
+                || vteprec_physical_port_is_updated(
+                    port, VTEPREC_PHYSICAL_PORT_COL_PORT_FAULT_STATUS))) {
+            vtep_faults_mark_changed(&ctx->faults, port->name);
+        }
+    }
+}
+
+/* Writes the fault columns whose keys changed (see vtep-fault.h), of our
+ * switch and ports, from the registry. */
 static void
 sync_faults(struct vtepd_ctx *ctx, const struct vteprec_physical_switch *ps)
 {
-    struct sset keys = SSET_INITIALIZER(&keys);
-    vtep_faults_switch_keys(&ctx->faults, &keys);
-    set_fault_column(&keys, ps->switch_fault_status,
-                     ps->n_switch_fault_status, set_switch_faults, ps);
-    sset_destroy(&keys);
-
-    for (size_t i = 0; i < ps->n_ports; i++) {
-        const struct vteprec_physical_port *port = ps->ports[i];
-        if (!port->name || !physical_is_our_port(ctx, port->name)) {
-            continue;
+    char *name;
+    while (vtep_faults_pop_changed(&ctx->faults, &name)) {
+        struct sset keys = SSET_INITIALIZER(&keys);
+        if (!name) {
+            vtep_faults_switch_keys(&ctx->faults, &keys);
+            set_fault_column(ctx, &keys, ps->switch_fault_status,
+                             ps->n_switch_fault_status, set_switch_faults,
+                             ps);
+        } else if (physical_is_our_port(ctx, name)) {
+            const struct vteprec_physical_port *port = find_port(ps, name);
+            if (port) {
+                vtep_faults_port_keys(&ctx->faults, name, &keys);
+                set_fault_column(ctx, &keys, port->port_fault_status,
+                                 port->n_port_fault_status, set_port_faults,
+                                 port);
+            }
+            /* A port row that does not exist yet is new when it does, and
+             * then noted again. */
         }
-        sset_init(&keys);
-        vtep_faults_port_keys(&ctx->faults, port->name, &keys);
-        set_fault_column(&keys, port->port_fault_status,
-                         port->n_port_fault_status, set_port_faults, port);
         sset_destroy(&keys);
+        free(name);
     }
 }
 
 void
 physical_run(struct vtepd_ctx *ctx)
 {
+    note_fault_columns(ctx);
     if (!ctx->txn || !ovsdb_idl_has_lock(ctx->idl)) {
         return;
     }
@@ -273,15 +326,10 @@ physical_run(struct vtepd_ctx *ctx)
     sync_switch_columns(ctx, ps, new);
     sync_ports(ctx, ps, new);
     sync_global(ctx, ps);
-    /* The fault columns only need a look when the registry changed or the
-     * database did (someone may have overwritten them). */
-    unsigned int idl_seqno = ovsdb_idl_get_seqno(ctx->idl);
-    unsigned int faults_seqno = vtep_faults_seqno(&ctx->faults);
-    if (!new && (faults_seqno != ctx->faults_seqno
-                 || idl_seqno != ctx->faults_idl_seqno)) {
+    /* A new row's fault columns are written once the row is in the IDL
+     * (note_fault_columns() sees it as new then). */
+    if (!new) {
         sync_faults(ctx, ps);
-        ctx->faults_seqno = faults_seqno;
-        ctx->faults_idl_seqno = idl_seqno;
     }
 }
 
@@ -319,4 +367,6 @@ physical_format(const struct vtepd_ctx *ctx, struct ds *out)
                           "vtepd (ignored)\n", name);
         }
     }
+    ds_put_format(out, "fault columns: %llu checked, %llu written\n",
+                  ctx->n_fault_checks, ctx->n_fault_writes);
 }

@@ -12,10 +12,13 @@
  *                incrementally through IDL change tracking, with a full
  *                resync after a reconnection.
  *   local.c      what only the switch knows, written back: learned MACs
- *                (Ucast_Macs_Local), the unknown-dst Mcast_Macs_Local row
- *                of each logical switch we serve, the MAC limit fault and
- *                the binding counters (Logical_Binding_Stats), coalesced
- *                into few transactions.
+ *                (Ucast_Macs_Local, ucast-local.c, adopting an earlier
+ *                run's rows, at --mac-write-rate), the unknown-dst
+ *                Mcast_Macs_Local row of each logical switch we serve
+ *                (locator.c), the MAC limit faults and the binding
+ *                counters (Logical_Binding_Stats, binding-stats.c),
+ *                coalesced into few transactions; see local.h.
+ *   cleanup.c    "exit --cleanup": our rows leave with us (after the loop).
  *
  * The desired state goes to the reconciler and from there, as operations,
  * to the datapath provider (lib/vtep-reconcile.h, lib/vtep-dp.h).
@@ -36,6 +39,18 @@ struct ovsdb_idl_txn;
 struct reconciler;
 struct vtep_dp;
 
+/* Learning defaults (see vtepd(8)), what a ToR would set as per-VLAN and
+ * per-port MAC limits: 4096 MACs are more than any one server (hundreds
+ * of VMs or containers) shows on its port; 16384 cover a large L2 segment
+ * across a rack or a pod.  Both keep a MAC flood on one port to a few
+ * thousand rows in a database that every controller replicates, instead
+ * of up to a million.  2000 row changes per second write a switch at its
+ * limit in about eight seconds and bound the churn a flapping host can
+ * push. */
+#define VTEPD_MAC_LIMIT 16384
+#define VTEPD_MAC_LIMIT_PORT 4096
+#define VTEPD_MAC_WRITE_RATE 2000
+
 /* What the operator configured. */
 struct vtepd_config {
     char *db_remote;
@@ -50,11 +65,15 @@ struct vtepd_config {
     char *datapath;               /* "user", "kernel", "dummy". */
     unsigned int mac_aging;       /* Seconds. */
     unsigned int mac_limit;       /* Per logical switch; 0: none. */
+    unsigned int mac_limit_port;  /* Per trunk port; 0: none. */
+    unsigned int mac_write_rate;  /* Ucast_Macs_Local changes per second;
+                                   * 0: no limit. */
     unsigned int vxlan_port;
     unsigned int stats_interval;  /* Seconds; 0: no binding counters. */
     enum vtep_default_flood default_flood;
     ovs_be32 *default_nodes;      /* For VTEP_DEFAULT_FLOOD_NODES. */
     size_t n_default_nodes;
+    unsigned int flood_limit;     /* Remotes per flood entry; 0: none. */
 };
 
 struct vtepd_ctx {
@@ -75,8 +94,8 @@ struct vtepd_ctx {
     unsigned long long int n_incremental;
 
     /* physical.c */
-    unsigned int faults_seqno;    /* Fault registry seqno last synced. */
-    unsigned int faults_idl_seqno;  /* IDL seqno at that time. */
+    unsigned long long int n_fault_checks;  /* Fault columns compared. */
+    unsigned long long int n_fault_writes;  /* Fault columns written. */
     bool switch_created;          /* We inserted the switch row. */
     unsigned long long int n_restores;
 };
@@ -102,5 +121,15 @@ void local_wait(struct vtepd_ctx *);
 void local_format_stats(const struct vtepd_ctx *, struct ds *);
 bool local_dump(const struct vtepd_ctx *, const char *logical_switch,
                 struct ds *);
+/* True if nothing learned waits to be written and no transaction with
+ * local.c's writes is in flight (vtepd/barrier waits for it). */
+bool local_is_settled(const struct vtepd_ctx *);
+
+/* cleanup.c: "exit --cleanup".  Removes our rows in one transaction and
+ * waits up to 'timeout_ms' for it; says what it did in 'result'.  Returns
+ * 0 or ETIMEDOUT. */
+struct ovsdb_idl_loop;
+int cleanup_run(struct vtepd_ctx *, struct ovsdb_idl_loop *,
+                long long int timeout_ms, struct ds *result);
 
 #endif /* vtepd.h */

@@ -41,6 +41,7 @@ ls_uuid() { vtctl --bare --columns=_uuid find Logical_Switch name="$1"; }
 test_identity() {
     vt_start_ovsdb
     vt_start_vtepd --management-ip=198.51.100.7 --description="rack 1 gw"
+    vt_barrier
     [ "$(vtctl list-ps)" = sw0 ] || vt_fail "list-ps: $(vtctl list-ps)"
     [ "$(vtctl list-ports sw0 | tr '\n' ' ')" = "p0 p1 " ] \
         || vt_fail "ports: $(vtctl list-ports sw0)"
@@ -70,6 +71,7 @@ test_adopt_and_leave_others_alone() {
         || vt_fail "tunnel_ips not fixed"
     [ "$(vtctl --bare --columns=_uuid find Physical_Switch name=sw0 \
          | grep -c .)" = 1 ] || vt_fail "switch row duplicated"
+    vt_barrier
     vtctl --bare --columns=ports list Physical_Switch sw0 \
         | grep -q "$p0_uuid" || vt_fail "port p0 was not adopted"
     [ "$(vtctl list-ports sw0 | tr '\n' ' ')" = "p0 p1 " ] \
@@ -79,6 +81,7 @@ test_adopt_and_leave_others_alone() {
 }
 
 test_restore_deleted_rows() {
+    vt_allow_log 'physical\|WARN\|sw0: Physical_Switch row was deleted'
     vt_start_ovsdb
     vt_start_vtepd
     vtctl del-ps sw0
@@ -123,7 +126,20 @@ BAD_OPTIONS='--name=sw0|--tunnel-ip is required
 --tunnel-ip=192.0.2.1 --default-flood=all|is not "none", "locators"
 --tunnel-ip=192.0.2.1 --default-flood=10.0.0.1,|is not "none", "locators"
 --tunnel-ip=192.0.2.1 --default-flood=10.0.0.1,127.0.0.1|is not "none", "locators"
---tunnel-ip=192.0.2.1 --datapath=dummy unix:a unix:b|at most one non-option'
+--tunnel-ip=192.0.2.1 --datapath=dummy unix:a unix:b|at most one non-option
+--tunnel-ip=192.0.2.1 --management-ip=notanip|"notanip" is not an IPv4 or IPv6 address
+--tunnel-ip=192.0.2.1 --management-ip=10.0.0.300|is not an IPv4 or IPv6 address
+--tunnel-ip=192.0.2.1 --name=|the switch name must not be empty
+--tunnel-ip=192.0.2.1 --datapath=dummy foo:bar|"foo:bar" is no unix:, tcp: or ssl: address
+--tunnel-ip=192.0.2.1 --datapath=dummy punix:x.sock|is an address to listen on
+--tunnel-ip=192.0.2.1 --datapath=dummy tcp:127.0.0.1|has no IP:PORT
+--tunnel-ip=192.0.2.1 --datapath=dummy tcp:127.0.0.1:0|has no IP:PORT
+--tunnel-ip=192.0.2.1 --datapath=dummy unix:|names no socket file
+--tunnel-ip=192.0.2.1 --datapath=dummy unix:db.sock,bogus:1|"bogus:1" is no unix:, tcp: or ssl: address
+--tunnel-ip=192.0.2.1 --datapath=dummy --ssl-protocols=TLSv1.3|"TLSv1.3" is not a protocol that this build supports
+--tunnel-ip=192.0.2.1 --datapath=dummy --ssl-protocols=,|--ssl-protocols: no protocol given
+--tunnel-ip=192.0.2.1 --datapath=dummy --ssl-ciphers=NOSUCHCIPHER|selects no cipher
+--tunnel-ip=192.0.2.1 --datapath=dummy ssl:127.0.0.1:6640|uses SSL, which needs --private-key, --certificate, --ca-cert (or --bootstrap-ca-cert)'
 
 test_bad_options() {
     vt_start_ovsdb
@@ -153,7 +169,6 @@ test_bind_unbind() {
     expect_no_dp "^ls "
     # A switch bound nowhere on this switch is not installed.
     vtctl add-ls ls5 -- set Logical_Switch ls5 tunnel_key=5
-    sleep 0.3
     dp_lacks "vni=5" || vt_fail "unbound switch installed"
 }
 
@@ -202,7 +217,7 @@ test_mcast_remote() {
     expect_dp "flood vni=100 mac=unknown-dst remotes=10.0.0.2,10.0.0.3"
     # Our own tunnel IP in the set is not a remote.
     vtctl add-mcast-remote ls0 unknown-dst 192.0.2.1
-    sleep 0.3
+    vt_barrier
     expect_dp "flood vni=100 mac=unknown-dst remotes=10.0.0.2,10.0.0.3"
     vtctl add-mcast-remote ls0 01:00:5e:00:00:fb 10.0.0.3
     expect_dp "flood vni=100 mac=01:00:5e:00:00:fb remotes=10.0.0.3"
@@ -266,6 +281,8 @@ test_del_ls() {
 }
 
 test_bad_mac() {
+    vt_allow_log '\|WARN\|Ucast_Macs_Remote .*MAC "(zz|01):00:00:00:00:01"'
+    vt_allow_log '\|WARN\|Mcast_Macs_Remote .*MAC "00:00:00:00:00:03"'
     vt_start_ovsdb
     vt_start_vtepd
     setup_ls0
@@ -284,7 +301,7 @@ test_bad_mac() {
         || vt_fail "no log line naming the row"
     # A multicast MAC in Ucast_Macs_Remote is just as bad.
     vtctl set Ucast_Macs_Remote "$bad" MAC='"01:00:00:00:00:01"'
-    sleep 0.3
+    vt_barrier
     [ "$(switch_faults)" = "[unspecified_fault]" ] || vt_fail "fault cleared"
     vtctl set Ucast_Macs_Remote "$bad" MAC='"00:00:00:00:00:0a"'
     expect_dp "ucast vni=100 mac=00:00:00:00:00:0a remote=10.0.0.5"
@@ -301,6 +318,8 @@ test_bad_mac() {
 }
 
 test_bad_vni() {
+    vt_allow_log '\|WARN\|Logical_Switch ls0: .*tunnel_key (16777216|-5) '
+    vt_allow_log '\|WARN\|Physical_Port p0 vlan 100: .*logical switch ls0 '
     vt_start_ovsdb
     vt_start_vtepd
     vtctl add-ls ls0 -- set Logical_Switch ls0 tunnel_key=16777216 \
@@ -316,7 +335,6 @@ test_bad_vni() {
         || vt_fail "no log line naming ls0"
     dp_lacks "name=ls0" || vt_fail "bad switch installed"
     vtctl set Logical_Switch ls0 tunnel_key=-5
-    sleep 0.3
     dp_lacks "name=ls0" || vt_fail "negative key installed"
     vtctl set Logical_Switch ls0 tunnel_key=16777215
     expect_dp "ls vni=16777215 mode=service_node name=ls0" \
@@ -328,6 +346,8 @@ test_bad_vni() {
 }
 
 test_duplicate_vni() {
+    vt_allow_log '\|WARN\|Logical_Switch ls1: .*tunnel_key 100 '
+    vt_allow_log '\|WARN\|Physical_Port p1 vlan 7: .*logical switch ls1 '
     vt_start_ovsdb
     vt_start_vtepd
     setup_ls0
@@ -351,6 +371,8 @@ test_duplicate_vni() {
 }
 
 test_bad_locator() {
+    vt_allow_log '\|WARN\|Ucast_Macs_Remote .*:(300\.1\.1\.1|224\.0\.0\.5):'
+    vt_allow_log '\|WARN\|Mcast_Macs_Remote .*unknown-dst: .*:1\.2\.3 '
     vt_start_ovsdb
     vt_start_vtepd
     setup_ls0
@@ -383,6 +405,8 @@ test_bad_locator() {
 # A binding to a switch without a key waits for one, without a fault: OVN
 # binds first and writes the key when it attaches the switch.
 test_unkeyed_binding() {
+    vt_allow_log '\|WARN\|Logical_Switch ls0: .*tunnel_key 7 '
+    vt_allow_log '\|WARN\|Physical_Port p0 vlan 100: .*logical switch ls0 '
     vt_start_ovsdb
     vt_start_vtepd
     vtctl add-ls ls0 -- bind-ls sw0 p0 100 ls0 -- add-ls ls1 \
@@ -442,7 +466,7 @@ test_bad_vlan_refused_by_schema() {
     setup_ls0
     vtctl bind-ls sw0 p1 4096 ls0 2>/dev/null \
         && vt_fail "the database accepted VLAN 4096"
-    sleep 0.3
+    vt_barrier
     [ "$(port_faults p1)" = "[]" ] || vt_fail "fault on p1"
     expect_dp "binding port=p0 vlan=100 vni=100"
 }
@@ -495,6 +519,7 @@ test_ovsdb_restart() {
 }
 
 test_ovsdb_new_database() {
+    vt_allow_log 'physical\|WARN\|sw0: Physical_Switch row was deleted'
     vt_start_ovsdb
     vt_start_vtepd
     setup_ls0
@@ -537,6 +562,7 @@ ucast_del vni=100 mac=00:00:00:00:00:06" ] || vt_fail "ops: $ops"
 }
 
 test_datapath_failure_retry() {
+    vt_allow_log '\|WARN\|datapath: .*ucast_set \(vni 100\) failed: No space'
     vt_start_ovsdb
     vt_start_vtepd
     setup_ls0
@@ -565,6 +591,35 @@ test_unixctl() {
     appctl vtepd/stats | grep -q "1 remote MACs" || vt_fail "stats"
     appctl vlog/list | grep -q logical || vt_fail "vlog commands"
     vt_stop_vtepd
+}
+
+# tests/lib.sh's own checks can fail: its negative helpers against a dead
+# vtepd, a case with an unexpected WARN line, a sanitizer report.
+test_lib_checks_can_fail() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    ( dp_lacks "vni=5" ) >/dev/null 2>&1 \
+        || vt_fail "dp_lacks failed against a live vtepd"
+    vtctl add-ucast-remote ls0 00:00:00:00:00:01 300.1.1.1
+    vt_barrier
+    ( vt_check_logs ) >/dev/null 2>&1 \
+        && vt_fail "an unexpected WARN line passed"
+    vt_allow_log '\|WARN\|Ucast_Macs_Remote .*300\.1\.1\.1'
+    vt_check_logs || vt_fail "an allowed WARN line failed"
+    : > "$VT_DIR/ubsan.999999"
+    ( vt_check_sanitizers ) >/dev/null 2>&1 \
+        && vt_fail "a sanitizer report passed"
+    rm -f "$VT_DIR/ubsan.999999"
+    kill -9 "$VT_VTEPD_PID"
+    vt_wait_until vt_not_running "$VT_VTEPD_PID" || vt_fail "kill -9"
+    ( vt_barrier ) >/dev/null 2>&1 \
+        && vt_fail "vt_barrier passed against a dead vtepd"
+    ( dp_lacks "vni=5" ) >/dev/null 2>&1 \
+        && vt_fail "dp_lacks passed against a dead vtepd"
+    ( expect_no_dp "vni=5" ) >/dev/null 2>&1 \
+        && vt_fail "expect_no_dp passed against a dead vtepd"
+    return 0
 }
 
 vt_run_suite "$@"

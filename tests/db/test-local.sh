@@ -1,6 +1,7 @@
 #!/bin/bash
 # test-local.sh: what vtepd writes back to the database: learned MACs,
-# unknown-dst flooding, the MAC limit fault and the binding counters.
+# unknown-dst flooding, the MAC limit faults, the write rate, the rows
+# kept across a restart and the binding counters.
 #
 #   dummy datapath --learning events--> vtepd --> ovsdb-server <-- vtep-ctl
 #   (vtepd/dummy-learn,                  |         Ucast_Macs_Local
@@ -12,7 +13,10 @@
 # p1, tunnel IP 192.0.2.1, --datapath=dummy), binds logical switches with
 # vtep-ctl, injects learning events and counters through the dummy
 # datapath's unixctl commands, and checks the rows vtepd wrote (and that it
-# left alone the rows of other locators).
+# left alone the rows of other locators).  Negative checks follow
+# vt_barrier, which returns once vtepd has processed everything so far;
+# time-based behaviour (aging, the stats interval) runs on OVS's fake
+# clock (time/warp, which the dummy datapath enables).
 #
 # Usage: test-local.sh [CASE...]   (default: every case)
 
@@ -42,6 +46,20 @@ ucast_rows() {
     vtctl --bare --columns=_uuid find Ucast_Macs_Local MAC="\"$1\""
 }
 n_ucast_rows() { ucast_rows "$1" | grep -c .; }
+
+# UUIDs of the Ucast_Macs_Local rows for MAC with our locator.
+own_rows() {
+    local row loc
+    for row in $(ucast_rows "$1"); do
+        loc=$(vtctl get Ucast_Macs_Local "$row" locator)
+        [ "$(vtctl get Physical_Locator "$loc" dst_ip)" = "\"$OWN_IP\"" ] \
+            && echo "$row"
+    done
+}
+
+# Advances vtepd's clock by MSECS, in one step (a stepwise warp needs a
+# main loop iteration per step, and an idle vtepd has none to give).
+warp() { appctl time/warp "$1" >/dev/null || vt_fail "time/warp $1"; }
 
 # "ls dst_ip ipaddr" of each Ucast_Macs_Local row for MAC, sorted.
 ucast_desc() {
@@ -176,6 +194,7 @@ test_nonsense_events() {
     vt_wait_output 1 n_ucast_rows $MAC3 || vt_fail "good event not written"
     [ "$(n_ucast_all)" = 1 ] || vt_fail "nonsense written: $(n_ucast_all)"
     [ "$(stat "learning events")" = 11 ] || vt_fail "events counted"
+    vt_allow_log 'learning event for MAC .* ignored'
     appctl vtepd/stats | grep -q "^learning events: 11 (8 ignored)" \
         || vt_fail "stats: $(appctl vtepd/stats)"
     [ "$(switch_faults)" = "[]" ] || vt_fail "faults: $(switch_faults)"
@@ -266,7 +285,7 @@ test_mcast_local() {
     vt_start_vtepd
     vtctl add-ls ls0 -- set Logical_Switch ls0 tunnel_key=100 \
         -- add-ls ls1 -- set Logical_Switch ls1 tunnel_key=101
-    sleep 0.3
+    vt_barrier
     [ -z "$(mcast_local_lss)" ] || vt_fail "unbound switch has a row"
     vtctl bind-ls sw0 p0 100 ls0
     vt_wait_output "ls0" mcast_local_lss || vt_fail "no row for ls0"
@@ -280,12 +299,12 @@ test_mcast_local() {
     before=$(vtctl --bare --columns=_uuid list Mcast_Macs_Local | sort)
     learn p0 100 $MAC1
     vt_wait_output 1 n_ucast_rows $MAC1 || vt_fail "learned row"
-    sleep 0.3
+    vt_barrier
     [ "$(vtctl --bare --columns=_uuid list Mcast_Macs_Local | sort)" \
       = "$before" ] || vt_fail "Mcast_Macs_Local rows rewritten"
     # ls0 keeps its row while it has one binding left.
     vtctl unbind-ls sw0 p0 100
-    sleep 0.3
+    vt_barrier
     [ "$(mcast_local_lss)" = "ls0 ls1" ] || vt_fail "ls0 row went early"
     vtctl unbind-ls sw0 p1 5
     vt_wait_output "ls1" mcast_local_lss || vt_fail "ls0 row stays"
@@ -298,7 +317,7 @@ test_mcast_local() {
 
 test_burst() {
     vt_start_ovsdb
-    vt_start_vtepd
+    vt_start_vtepd --mac-limit-port=0
     setup_ls0
     vt_wait_output "ls0" mcast_local_lss || vt_fail "no mcast row"
     local txns_before txns
@@ -317,10 +336,109 @@ test_burst() {
         || vt_fail "stats: $(appctl vtepd/stats)"
 }
 
+# --mac-write-rate: row changes leave in transactions of at most one
+# second's worth; 0 lifts the limit.
+test_write_rate() {
+    vt_start_ovsdb
+    vt_start_vtepd --mac-limit-port=0 --mac-write-rate=1000
+    setup_ls0
+    vt_barrier
+    [ "$(appctl vtepd/dummy-learn-bulk p0 100 3000)" \
+      = "learned 3000, refused 0" ] || vt_fail "dummy-learn-bulk"
+    VT_TIMEOUT=60 vt_wait_output 3000 n_ucast_all || vt_fail "rows"
+    vt_barrier
+    local line most held
+    line=$(appctl vtepd/stats | grep '^write rate:')
+    vt_log "$line"
+    most=$(printf '%s\n' "$line" | sed -n 's/.*, \([0-9]*\) most.*/\1/p')
+    held=$(printf '%s\n' "$line" | sed -n 's/.*held back \([0-9]*\).*/\1/p')
+    [ -n "$most" ] && [ "$most" -le 1000 ] && [ "$most" -gt 0 ] \
+        || vt_fail "a transaction wrote more than 1000 rows: $line"
+    [ -n "$held" ] && [ "$held" -ge 1 ] || vt_fail "never held back: $line"
+
+    vt_stop_vtepd
+    vt_start_vtepd --mac-limit-port=0 --mac-write-rate=0
+    vt_barrier
+    [ "$(appctl vtepd/dummy-learn-bulk p0 100 3000 02:00:00:01:00:00)" \
+      = "learned 3000, refused 0" ] || vt_fail "dummy-learn-bulk"
+    vt_barrier
+    [ "$(n_ucast_all)" = 6000 ] || vt_fail "rows: $(n_ucast_all)"
+    appctl vtepd/stats | grep -q '^write rate: no limit' \
+        || vt_fail "stats: $(appctl vtepd/stats | grep '^write rate')"
+    appctl vtepd/stats | grep -q '^adopted rows: 3000 kept (3000 adopted, 0' \
+        || vt_fail "stats: $(appctl vtepd/stats | grep '^adopted')"
+}
+
+# A flood of random source MACs on one port, with the default limits: the
+# database gets the port's limit (4096) and no more, the fault appears once
+# and names the port, and the MACs learned before keep their rows.
+test_mac_flood() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vt_allow_log 'Physical_Port p0 MAC learning: MAC learning limit reached'
+    learn p0 100 $MAC1 10.0.0.5
+    vt_wait_output 1 n_ucast_rows $MAC1 || vt_fail "row of $MAC1"
+    local row1 reply
+    row1=$(ucast_rows $MAC1)
+    reply=$(appctl vtepd/dummy-learn-bulk p0 100 20000 random)
+    [ "$reply" = "learned 4095, refused 15905" ] \
+        || vt_fail "flood: $reply"
+    VT_TIMEOUT=60 vt_wait_output 4096 n_ucast_all || vt_fail "rows"
+    vt_wait_output "[mac_table_exhaustion]" switch_faults \
+        || vt_fail "no fault"
+    # More of the same changes nothing: no new row, no new fault.
+    appctl vtepd/dummy-learn-bulk p0 100 1000 random >/dev/null
+    vt_barrier
+    [ "$(n_ucast_all)" = 4096 ] || vt_fail "rows: $(n_ucast_all)"
+    [ "$(grep -c 'Physical_Port p0 MAC learning: MAC learning limit' \
+         "$VT_DIR/vtepd.log")" = 1 ] || vt_fail "fault logged more than once"
+    appctl vtepd/show \
+        | grep -q "mac-limit.*port p0 reached --mac-limit-port=4096" \
+        || vt_fail "show: $(appctl vtepd/show | grep mac-limit)"
+    # The MAC known before is still learned, with its row as it was.
+    [ "$(appctl vtepd/dummy-learn p0 100 $MAC1)" = "" ] \
+        || vt_fail "known MAC refused"
+    vt_barrier
+    [ "$(ucast_rows $MAC1)" = "$row1" ] || vt_fail "row of $MAC1 changed"
+    [ "$(ucast_desc $MAC1)" = "ls0 \"$OWN_IP\" \"10.0.0.5\"" ] \
+        || vt_fail "row of $MAC1: $(ucast_desc $MAC1)"
+    # Another port of the switch still learns.
+    vtctl bind-ls sw0 p1 0 ls0
+    expect_dp "binding port=p1 vlan=0 vni=100"
+    learn p1 0 $MAC2
+    vt_wait_output 1 n_ucast_rows $MAC2 || vt_fail "p1 does not learn"
+}
+
+# The datapath's whole table is full: its own fault text.
+test_table_full() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vt_allow_log 'datapath MAC learning: MAC learning limit reached'
+    vt_allow_log 'learning event for MAC .* ignored'
+    appctl vtepd/dummy-event full-table 0 "" 0 ff:ff:ff:ff:ff:ff \
+        >/dev/null || vt_fail "event"
+    vt_wait_output "[mac_table_exhaustion]" switch_faults \
+        || vt_fail "no fault"
+    appctl vtepd/show | grep -q "global MAC table is full" \
+        || vt_fail "show: $(appctl vtepd/show | grep mac-limit)"
+    # A port limit of a port that is not ours is nonsense.
+    appctl vtepd/dummy-event full-port 0 eth9 0 ff:ff:ff:ff:ff:ff \
+        >/dev/null || vt_fail "event"
+    vt_barrier
+    [ "$(appctl vtepd/show | grep -c 'mac-limit')" = 1 ] \
+        || vt_fail "show: $(appctl vtepd/show | grep mac-limit)"
+    appctl vtepd/dummy-event room-table 0 "" 0 ff:ff:ff:ff:ff:ff \
+        >/dev/null || vt_fail "event"
+    vt_wait_output "[]" switch_faults || vt_fail "fault not cleared"
+}
+
 test_mac_limit() {
     vt_start_ovsdb
     vt_start_vtepd --mac-limit=3
     setup_ls0
+    vt_allow_log 'Logical_Switch ls0 MAC learning: MAC learning limit'
     [ "$(appctl vtepd/dummy-learn-bulk p0 100 3)" \
       = "learned 3, refused 0" ] || vt_fail "first three"
     vt_wait_output 3 n_ucast_all || vt_fail "three rows"
@@ -338,6 +456,36 @@ test_mac_limit() {
     vt_wait_output "[]" switch_faults || vt_fail "fault not cleared"
     learn p0 100 $MAC1
     vt_wait_output 1 n_ucast_rows $MAC1 || vt_fail "MAC after room"
+}
+
+# FULL and ROOM cannot flap: the fault stays until fewer than 90% of the
+# limit are learned, though learning goes on up to the limit meanwhile.
+test_mac_limit_hysteresis() {
+    vt_start_ovsdb
+    vt_start_vtepd --mac-limit=10
+    setup_ls0
+    vt_allow_log 'Logical_Switch ls0 MAC learning: MAC learning limit'
+    [ "$(appctl vtepd/dummy-learn-bulk p0 100 11)" \
+      = "learned 10, refused 1" ] || vt_fail "limit"
+    vt_wait_output "[mac_table_exhaustion]" switch_faults \
+        || vt_fail "no fault"
+    local i
+    for i in 1 2 3; do
+        unlearn p0 100 02:00:00:00:00:0$i
+        [ "$(appctl vtepd/dummy-learn p0 100 02:00:00:00:01:0$i)" = "" ] \
+            || vt_fail "not learned below the limit"
+        [ "$(appctl vtepd/dummy-learn p0 100 02:00:00:00:02:0$i)" \
+          = "not learned: MAC limit reached" ] || vt_fail "over the limit"
+    done
+    unlearn p0 100 02:00:00:00:00:04
+    vt_barrier
+    [ "$(switch_faults)" = "[mac_table_exhaustion]" ] \
+        || vt_fail "fault cleared at 9 of 10"
+    unlearn p0 100 02:00:00:00:00:05
+    vt_wait_output "[]" switch_faults || vt_fail "fault not cleared at 8"
+    [ "$(grep -c 'Logical_Switch ls0 MAC learning: MAC learning limit' \
+         "$VT_DIR/vtepd.log")" = 1 ] || vt_fail "fault raised more than once"
+    [ "$(n_ucast_all)" = 8 ] || vt_fail "rows: $(n_ucast_all)"
 }
 
 test_binding_stats() {
@@ -368,8 +516,29 @@ test_stats_disabled() {
     vt_start_vtepd --stats-interval=0
     setup_ls0
     appctl vtepd/dummy-stats p0 100 1 2 3 4 >/dev/null
-    sleep 1.5
+    # Three default intervals (5 s) on vtepd's clock, then everything
+    # processed: with counters enabled they would be in the database now
+    # (test_stats_interval).
+    warp 15000
+    vt_barrier
     [ -z "$(vlan_stats p0)" ] || vt_fail "stats written: $(vlan_stats p0)"
+}
+
+# The default interval, on vtepd's clock: counters are written once per
+# interval, and not before it has passed.
+test_stats_interval() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vt_wait_output "100=0/0/0/0" vlan_stats p0 || vt_fail "no stats row"
+    appctl time/stop >/dev/null
+    appctl vtepd/dummy-stats p0 100 1 2 3 4 >/dev/null
+    warp 1000
+    vt_barrier
+    [ "$(vlan_stats p0)" = "100=0/0/0/0" ] \
+        || vt_fail "written before the interval: $(vlan_stats p0)"
+    warp 5000
+    vt_wait_output "100=1/2/3/4" vlan_stats p0 || vt_fail "not written"
 }
 
 test_foreign_rows_left_alone() {
@@ -442,37 +611,96 @@ test_ovsdb_restart() {
         || vt_fail "learning after the restart"
 }
 
+# A restart keeps the learned MACs' rows (same UUIDs, no churn towards the
+# controllers) until the aging time has passed; those learned again stay.
 test_vtepd_restart() {
     vt_start_ovsdb
     vt_start_vtepd
     setup_ls0
     learn p0 100 $MAC1
-    learn p0 100 $MAC2
+    learn p0 100 $MAC2 10.0.0.6
     vt_wait_output 2 n_ucast_all || vt_fail "rows not written"
     vt_wait_output "ls0" mcast_local_lss || vt_fail "no mcast row"
-    local theirs mcast
+    local theirs mcast row1 row2 loc
     theirs=$(add_foreign_row ls0 $MAC1 10.0.0.9)
     mcast=$(vtctl --bare --columns=_uuid list Mcast_Macs_Local)
+    row1=$(own_rows $MAC1)
+    row2=$(own_rows $MAC2)
+    loc=$(vtctl --bare --columns=_uuid find Physical_Locator dst_ip=$OWN_IP)
     vt_stop_vtepd
     vt_start_vtepd
-    # A new vtepd has learned nothing: its rows from before are stale.
-    vt_wait_output 1 n_ucast_all || vt_fail "stale rows stay"
-    [ "$(ucast_rows $MAC1)" = "$theirs" ] || vt_fail "their row touched"
+    expect_dp "binding port=p0 vlan=100 vni=100"
+    vt_barrier
+    # Nothing learned yet, and nothing changed.
+    [ "$(own_rows $MAC1)" = "$row1" ] || vt_fail "row of $MAC1 changed"
+    [ "$(own_rows $MAC2)" = "$row2" ] || vt_fail "row of $MAC2 changed"
+    [ "$(ucast_rows $MAC1 | grep -c "$theirs")" = 1 ] \
+        || vt_fail "their row touched"
     [ "$(vtctl --bare --columns=_uuid list Mcast_Macs_Local)" = "$mcast" ] \
         || vt_fail "mcast row rewritten"
+    [ "$(vtctl --bare --columns=_uuid find Physical_Locator \
+         dst_ip=$OWN_IP)" = "$loc" ] || vt_fail "locator replaced"
+    [ "$(appctl vtepd/dump-local)" = \
+"$MAC1 ls0 port - vlan - ip - (adopted)
+$MAC2 ls0 port - vlan - ip 10.0.0.6 (adopted)" ] \
+        || vt_fail "dump-local: $(appctl vtepd/dump-local)"
+    # MAC2 is learned again, without an IP: its row stays as it is.
     learn p0 100 $MAC2
-    vt_wait_output 1 n_ucast_rows $MAC2 || vt_fail "learning after restart"
+    vt_barrier
+    [ "$(own_rows $MAC2)" = "$row2" ] || vt_fail "row of $MAC2 replaced"
+    [ "$(ucast_desc $MAC2)" = "ls0 \"$OWN_IP\" \"10.0.0.6\"" ] \
+        || vt_fail "row of $MAC2: $(ucast_desc $MAC2)"
+    # The aging time (300 s) passes; MAC2 was seen again meanwhile.
+    warp 200000
+    learn p0 100 $MAC2
+    vt_barrier
+    [ "$(own_rows $MAC1)" = "$row1" ] || vt_fail "$MAC1 went early"
+    warp 101000
+    vt_wait_output "" own_rows $MAC1 || vt_fail "row of $MAC1 stays"
+    vt_barrier
+    [ "$(own_rows $MAC2)" = "$row2" ] || vt_fail "row of $MAC2 went"
+    [ "$(ucast_rows $MAC1)" = "$theirs" ] || vt_fail "their row touched"
+    appctl vtepd/stats | grep -q \
+        '^adopted rows: 0 kept (2 adopted, 1 learned again, 1 expired)' \
+        || vt_fail "stats: $(appctl vtepd/stats | grep adopted)"
+    [ "$(appctl vtepd/dump-local)" \
+      = "$MAC2 ls0 port p0 vlan 100 ip 10.0.0.6" ] \
+        || vt_fail "dump-local: $(appctl vtepd/dump-local)"
+}
+
+# Only the first look adopts: rows of our locator that appear later, or
+# whose switch we do not serve, go as before.
+test_restart_adopts_only_ours() {
+    vt_start_ovsdb
+    vt_start_vtepd
+    setup_ls0
+    vtctl add-ls ls1 -- set Logical_Switch ls1 tunnel_key=101
+    learn p0 100 $MAC1
+    vt_wait_output 1 n_ucast_all || vt_fail "row not written"
+    vt_stop_vtepd
+    # While vtepd is down: a row of our locator in a switch we do not
+    # serve.
+    add_foreign_row ls1 $MAC2 $OWN_IP >/dev/null
+    vt_start_vtepd
+    vt_wait_output 0 n_ucast_rows $MAC2 || vt_fail "row of ls1 stays"
+    # Once running, a stray row of our locator goes at once.
+    add_foreign_row ls0 $MAC3 $OWN_IP >/dev/null
+    vt_wait_output 0 n_ucast_rows $MAC3 || vt_fail "stray row stays"
+    vt_barrier
+    [ "$(n_ucast_rows $MAC1)" = 1 ] || vt_fail "adopted row went"
 }
 
 test_bad_options() {
     vt_start_ovsdb
     local opts out
     for opts in --stats-interval=abc --stats-interval=-1 \
-                --stats-interval=86401; do
+                --stats-interval=86401 --mac-limit-port=x \
+                --mac-limit-port=-1 --mac-write-rate=1.5 \
+                --mac-write-rate=100000001; do
         out=$(timeout 10 "$VTEPD" --unixctl="$VT_DIR/bad.ctl" \
               --tunnel-ip=192.0.2.1 "$opts" -vconsole:off 2>&1) \
             && vt_fail "vtepd $opts started"
-        printf '%s\n' "$out" | grep -q "stats-interval.*is not a number" \
+        printf '%s\n' "$out" | grep -q -- "${opts%%=*}.*is not a number" \
             || vt_fail "vtepd $opts said: $out"
     done
 }

@@ -292,7 +292,10 @@ no_faults() {
     done
 }
 
+# expect_no_faults: vtepd is alive (its barrier), and its faults clear
+# (a controller's next write may end a conflict that vtepd reported).
 expect_no_faults() {
+    vt_barrier
     vt_wait_until no_faults || {
         vt_log "vtepd/show:"; appctl vtepd/show 2>&1 | sed 's/^/    | /'
         vt_fail "vtepd reports faults: switch $(ps_faults)"

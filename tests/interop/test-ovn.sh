@@ -264,6 +264,9 @@ test_db_vtep_logical_switches() {
 }
 
 test_db_binding_1() {
+    # B2: two vtep logical switches get one key.
+    vt_allow_log '\|WARN\|Logical_Switch lswitch1: .*tunnel_key [0-9]+ '
+    vt_allow_log '\|WARN\|Physical_Port p0 vlan 200: .*logical switch lswitch1 '
     ovn_db_setup
     nbctl ls-add br-test || vt_fail "ls-add"
     vt_log "B1: a vtep logical port is bound to the gateway chassis"
@@ -549,7 +552,12 @@ test_db_version_pinning() {
     vt_wait_until grep -qF "$msg version - foo" \
         "$VT_DIR/ovn-controller-vtep.log" || vt_fail "no mismatch message"
     sbctl set Chassis sw0 vtep_logical_switches=foo || vt_fail "set foo"
+    # Not put back: ovn-controller-vtep has no barrier and, while the
+    # versions differ, does nothing that a test could wait for, so this
+    # negative check of OVN's behaviour waits a fixed time.  vtepd's part
+    # (it keeps Global:other_config) follows its barrier.
     sleep 2
+    vt_barrier
     [ "$(chassis_ls sw0)" = '[foo]' ] \
         || vt_fail "version mismatch, yet put back: $(chassis_ls sw0)"
     [ "$(vtctl get Global . other_config:ovn-match-northd-version)" \
@@ -664,11 +672,12 @@ has_local_mac() {
         | grep -qxF -- "$(local_mac_line "$1")"
 }
 
+# vtepd is alive, has processed everything so far and logged no
+# unexpected WARN, ERR or EMER line yet (tests/lib.sh checks the whole log
+# again when the case ends).
 expect_vtepd_clean_log() {
-    if grep -E '\|(ERR|EMER)\|' "$VT_DIR/vtepd.log"; then
-        vt_fail "vtepd logged errors"
-    fi
-    kill -0 "$VT_VTEPD_PID" 2>/dev/null || vt_fail "vtepd is gone"
+    vt_barrier
+    vt_check_logs || vt_fail "vtepd logged unexpected lines"
 }
 
 test_traffic_ping() {

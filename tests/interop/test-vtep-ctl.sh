@@ -109,20 +109,37 @@ declare -A STAT0
 stat_before() { local n; for n in "$@"; do STAT0[$n]=$(tr_stat "$n"); done; }
 stat_after() { tr_expect_stat "$1" $(( ${STAT0[$1]} + $2 )); }
 
-fdb_lacks() { ! fdb_has "$@"; }
+# fdb_lacks LS LINE...: after the barrier, vtepd/dump-fdb LS shows none of
+# the LINEs (a logical switch that is gone shows nothing).
+fdb_lacks() {
+    local ls=$1 t line
+    shift
+    vt_barrier
+    t=$(appctl vtepd/dump-fdb "$ls" 2>/dev/null)
+    for line in "$@"; do
+        printf '%s\n' "$t" | grep -qxF -- "$line" && return 1
+    done
+    return 0
+}
 
 gw_faults() { vtctl get Physical_Switch gw0 switch_fault_status; }
 
+# expect_no_fdb LS LINE...: checked once, after the barrier.
 expect_no_fdb() {
-    vt_wait_until fdb_lacks "$@" || {
+    fdb_lacks "$@" || {
         vt_log "vtepd/dump-fdb $1:"
         appctl vtepd/dump-fdb "$1" 2>&1 | sed 's/^/    | /'
         vt_fail "the datapath still has: ${*:2}"
     }
 }
 
-# No logical switch named LS in the datapath.
-ls_gone() { ! appctl vtepd/dump-fdb | grep -q "^$1 "; }
+# No logical switch named LS in the datapath, after the barrier.
+ls_gone() {
+    local t
+    vt_barrier
+    t=$(appctl vtepd/dump-fdb) || vt_fail "vtepd/dump-fdb: $t"
+    ! printf '%s\n' "$t" | grep -q "^$1 "
+}
 
 test_ls_bind() {
     start
@@ -138,6 +155,7 @@ test_ls_bind() {
     send 100 "$TR_HV1_MAC" 2
     stat_after drop.no-binding 2
     tr_expect_counts hv1=0 hv2=0
+    vt_barrier
     [ "$(port_faults p0)" = "[]" ] \
         || vt_fail "keyless binding raised: $(port_faults p0)"
 
@@ -191,7 +209,7 @@ test_ls_bind() {
     vt_log "... with clear-local-macs too: deleted"
     vtctl unbind-ls gw0 p0 100 -- clear-local-macs ls1 \
         -- clear-remote-macs ls1 -- del-ls ls1 || vt_fail "del-ls"
-    vt_wait_until ls_gone ls1 || vt_fail "ls1 still in the datapath"
+    ls_gone ls1 || vt_fail "ls1 still in the datapath"
     stat_before drop.no-binding
     send 100 "$TR_HV1_MAC" 2
     stat_after drop.no-binding 2
@@ -203,7 +221,7 @@ test_ls_bind() {
     vt_wait_until eval '[ -z "$(vtctl list-local-macs ls2 | grep -- "->")" ]' \
         || vt_fail "vtepd's rows on ls2 stay: $(vtctl list-local-macs ls2)"
     vtctl clear-remote-macs ls2 -- del-ls ls2 || vt_fail "del-ls ls2"
-    vt_wait_until ls_gone ls2 || vt_fail "ls2 still in the datapath"
+    ls_gone ls2 || vt_fail "ls2 still in the datapath"
     [ -z "$(vtctl list-ls)" ] || vt_fail "list-ls: $(vtctl list-ls)"
     [ "$(port_faults p0)" = "[]" ] && [ "$(gw_faults)" = "[]" ] \
         || vt_fail "faults: $(gw_faults) $(port_faults p0)"
@@ -308,8 +326,9 @@ mcast-mac-remote" ] \
     vt_log "clear-remote-macs: no unicast, no flood to any hypervisor"
     vtctl clear-remote-macs ls1 || vt_fail "clear-remote-macs"
     expect_no_fdb ls1 "  ucast $TR_HV1_MAC -> $TR_HV1_IP"
-    vt_wait_until eval '! appctl vtepd/dump-fdb ls1 | grep -q flood' \
-        || vt_fail "flood entries left: $(appctl vtepd/dump-fdb ls1)"
+    vt_barrier
+    appctl vtepd/dump-fdb ls1 | grep -q flood \
+        && vt_fail "flood entries left: $(appctl vtepd/dump-fdb ls1)"
     [ "$(vtctl list-remote-macs ls1 | xargs)" \
       = "ucast-mac-remote mcast-mac-remote" ] || vt_fail "not cleared"
     capture_hvs "udp dst port 4789"
@@ -375,7 +394,7 @@ test_ports() {
         || vt_fail "add-port"
     vtctl_fails "already exists" add-port gw0 p9
     vtctl --may-exist add-port gw0 p9 || vt_fail "--may-exist add-port"
-    sleep "$TR_SETTLE"
+    vt_barrier
     [ "$(vtctl list-ports gw0 | xargs)" = "p0 p9" ] \
         || vt_fail "list-ports: $(vtctl list-ports gw0)"
     fdb_has ls1 "  binding p9 vlan 200" \
@@ -404,7 +423,7 @@ test_ports() {
     vtctl del-port gw0 p9 || vt_fail "del-port p9"
     vtctl_fails "no port named p9" del-port gw0 p9
     vtctl --if-exists del-port gw0 p9 || vt_fail "--if-exists del-port"
-    sleep "$TR_SETTLE"
+    vt_barrier
     [ "$(vtctl list-ports gw0 | xargs)" = p0 ] \
         || vt_fail "list-ports: $(vtctl list-ports gw0)"
     [ "$(port_faults p0)" = "[]" ] && [ "$(gw_faults)" = "[]" ] \
@@ -457,7 +476,7 @@ test_other_switch() {
 
     vt_log "vtepd forwards none of it: only p0's binding, no VNI 9000"
     expect_fdb ls1 "  binding p0 vlan 100"
-    sleep "$TR_SETTLE"
+    vt_barrier
     appctl vtepd/dump-fdb | grep -q "q0\|q1\|9000" \
         && vt_fail "vtepd applied the other switch: $(appctl vtepd/dump-fdb)"
 
@@ -474,7 +493,7 @@ test_other_switch() {
     expect_fdb ls1 "  binding p0 vlan 100"
     tr_expect_ping hv1 "$TR_BM_VM_IP"
     tr_expect_ping bm "$TR_HV1_VM_IP"
-    sleep "$TR_SETTLE"
+    vt_barrier
 
     vt_log "the other switch's rows are as vtep-ctl wrote them"
     after=$(other_rows)
@@ -497,12 +516,14 @@ test_other_switch() {
 mcast-mac-local
   unknown-dst -> vxlan_over_ipv4/$TR_GW_IP" vtctl list-local-macs ls1 \
         || vt_fail "list-local-macs ls1 after clear-local-macs"
+    vt_barrier
     [ "$(other_rows)" = "$before" ] || vt_fail "rows in ls9 changed"
 
     vt_log "del-ps other: vtepd keeps forwarding"
     vtctl del-ps other || vt_fail "del-ps"
     [ "$(vtctl list-ps)" = gw0 ] || vt_fail "list-ps: $(vtctl list-ps)"
     tr_expect_ping bm "$TR_HV1_VM_IP"
+    vt_barrier
     [ "$(port_faults p0)" = "[]" ] && [ "$(gw_faults)" = "[]" ] \
         || vt_fail "faults: $(gw_faults) $(port_faults p0)"
 }

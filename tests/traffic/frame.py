@@ -12,6 +12,15 @@ Two ways in:
       sends VXLAN packets from a UDP socket bound to IP, as a hypervisor
       (or an impostor) would, with a chosen flags byte, VNI and length.
 
+And one TCP tool for transfers through vtepd:
+
+  frame.py tcp --listen=IP:PORT --bytes=N   (then)
+  frame.py tcp --connect=IP:PORT --bytes=N
+      the client sends N bytes of a fixed pattern and half-closes; the
+      server checks every byte, sends the same N bytes back and closes; the
+      client checks them.  Each exits 0 only if everything arrived intact
+      (a socket timeout of --timeout seconds bounds a stalled transfer).
+
 The inner or only frame is, by default, a frame of the local experimental
 ethertype 0x88b5 whose payload starts with --payload (a marker that
 capture filters can match), or an ARP request with --arp=SENDER_IP,TARGET_IP.
@@ -73,6 +82,8 @@ def build_frame(args):
     frame = dst + src
     if args.vlan is not None:
         frame += struct.pack("!HH", ETH_P_8021Q, args.vlan)
+    if getattr(args, "inner_vlan", None) is not None:
+        frame += struct.pack("!HH", args.inner_tpid, args.inner_vlan)
     frame += struct.pack("!H", eth_type) + body
     # The minimum Ethernet frame, without FCS, as a NIC would pad it.
     return frame.ljust(60, b"\0")
@@ -104,6 +115,61 @@ def cmd_vxlan(args):
     return 0
 
 
+def pattern(n):
+    """N bytes of a pattern that a lost or reordered segment breaks."""
+    block = bytes((i * 7 + i // 251) & 0xff for i in range(65536))
+    return (block * (n // len(block) + 1))[:n]
+
+
+def recv_all(sock, n):
+    chunks, got = [], 0
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            break
+        chunks.append(data)
+        got += len(data)
+        if got > n:
+            break
+    return b"".join(chunks)
+
+
+def cmd_tcp(args):
+    want = pattern(args.bytes)
+    if args.listen:
+        ip, port = args.listen.rsplit(":", 1)
+        lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lsock.bind((ip, int(port)))
+        lsock.listen(1)
+        lsock.settimeout(args.timeout)
+        if args.ready:
+            open(args.ready, "w").close()
+        conn, _ = lsock.accept()
+        conn.settimeout(args.timeout)
+        got = recv_all(conn, args.bytes)
+        if got != want:
+            print("frame.py tcp: server got %d bytes, %s" %
+                  (len(got), "corrupted" if len(got) == args.bytes
+                   else "expected %d" % args.bytes), file=sys.stderr)
+            return 1
+        conn.sendall(want)
+        conn.close()
+        return 0
+    ip, port = args.connect.rsplit(":", 1)
+    sock = socket.create_connection((ip, int(port)), timeout=args.timeout)
+    sock.sendall(want)
+    sock.shutdown(socket.SHUT_WR)
+    got = recv_all(sock, args.bytes)
+    if got != want:
+        print("frame.py tcp: client got %d bytes back, expected %d%s" %
+              (len(got), args.bytes,
+               " (corrupted)" if len(got) == args.bytes else ""),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(
         description="Send crafted Ethernet or VXLAN frames.")
@@ -126,6 +192,11 @@ def main():
                        help="truncate or pad to exactly LEN bytes")
         p.add_argument("--count", type=int, default=1,
                        help="how many copies (default: 1)")
+        p.add_argument("--inner-vlan", type=int, metavar="VID",
+                       help="a second tag after --vlan (QinQ)")
+        p.add_argument("--inner-tpid", type=int_any_base,
+                       default=ETH_P_8021Q,
+                       help="TPID of the second tag (default: 0x8100)")
 
     eth = sub.add_parser("eth", help="raw Ethernet frames on an interface")
     eth.add_argument("--iface", required=True)
@@ -146,6 +217,16 @@ def main():
                     help="VXLAN flags byte (default: 0x08, I)")
     frame_options(vx)
     vx.set_defaults(func=cmd_vxlan)
+
+    tcp = sub.add_parser("tcp", help="a checked TCP transfer, both ways")
+    side = tcp.add_mutually_exclusive_group(required=True)
+    side.add_argument("--listen", metavar="IP:PORT")
+    side.add_argument("--connect", metavar="IP:PORT")
+    tcp.add_argument("--bytes", type=int, default=4 << 20)
+    tcp.add_argument("--timeout", type=float, default=20)
+    tcp.add_argument("--ready", metavar="FILE",
+                     help="(server) create FILE once listening")
+    tcp.set_defaults(func=cmd_tcp)
 
     args = parser.parse_args()
     try:

@@ -40,7 +40,8 @@
 TR_SHIM=${TR_SHIM:-$top_builddir/tests/traffic/vlan-shim}
 TR_PYTHON=/usr/bin/python3
 TR_FRAME_PY=$top_srcdir/tests/traffic/frame.py
-# How long a count must stay put before it is taken as final.
+# How long tr_expect_counts waits for copies that should not come (the
+# interop suites; the traffic suite proves it with tr_sync instead).
 : "${TR_SETTLE:=1}"
 
 # Addresses of the topology above.
@@ -149,9 +150,9 @@ tr_underlay_attach() {
     ip -n "$ul" link set "$name" master br0 up || vt_fail "$name: br0"
     ip -n "$(tr_ns "$name")" addr add "$ip/24" dev ul0
     ip -n "$(tr_ns "$name")" link set ul0 up || vt_fail "$name: ul0 up"
-    # A veth never completes a checksum that the sender left to offload.
-    tr_in "$name" ethtool -K ul0 tx off >/dev/null 2>&1 \
-        || vt_fail "$name: ethtool -K ul0 tx off"
+    # Checksum offload stays on (the default): a veth never completes a
+    # checksum that its sender left to offload, and vtepd's datapath must
+    # cope (it completes them, both ways; counter csum.completed).
 }
 
 # tr_hypervisor NAME IP VM_IP VM_MAC: a hypervisor namespace on the
@@ -169,8 +170,6 @@ tr_hypervisor() {
         || vt_fail "$name: flood entry"
     ip -n "$ns" addr add "$vm_ip/24" dev vx0
     ip -n "$ns" link set vx0 up || vt_fail "$name: vx0 up"
-    tr_in "$name" ethtool -K vx0 tx off >/dev/null 2>&1 \
-        || vt_fail "$name: ethtool -K vx0 tx off"
 }
 
 # tr_bare_metal: namespace bm, its trunk veth bm0 <-> p0 in the gateway,
@@ -294,12 +293,36 @@ tr_capture_stop() {
     rm -f "$pidfile"
 }
 
-# tr_count ID: how many frames capture ID has seen so far.
+# tr_view VIEW ID FILTER: VIEW counts the frames of capture ID that match
+# the tcpdump FILTER too (applied to the saved frames, tcpdump -r), so that
+# one capture per interface can be counted several ways: its test frames
+# by VNI or VLAN and the control frames of tr_sync apart.  A capture ID is
+# a view of all its frames; tr_count and tr_*_counts take views.  Views
+# outlive a restart of their capture (tr_capture ID again).
+declare -A TR_VIEW_CAP=() TR_VIEW_FILTER=()
+tr_view() {
+    TR_VIEW_CAP[$1]=$2
+    TR_VIEW_FILTER[$1]=$3
+}
+
+# tr_view_read VIEW TCPDUMP-OPTION...: tcpdump -r over VIEW's frames.
+tr_view_read() {
+    local view=$1 id=$1 filter=()
+    shift
+    if [ -n "${TR_VIEW_CAP[$view]+set}" ]; then
+        id=${TR_VIEW_CAP[$view]}
+        filter=("${TR_VIEW_FILTER[$view]}")
+    fi
+    [ -s "$VT_DIR/$id.pcap" ] || return 0
+    tcpdump -r "$VT_DIR/$id.pcap" "$@" "${filter[@]}" 2>/dev/null
+}
+
+# tr_count VIEW: how many frames VIEW has seen so far.
 tr_count() {
     local n
-    [ -s "$VT_DIR/$1.pcap" ] || { echo 0; return; }
-    n=$(tcpdump -r "$VT_DIR/$1.pcap" --count 2>/dev/null)
-    echo "${n%% *}"
+    n=$(tr_view_read "$1" --count)
+    n=${n%% *}
+    echo "${n:-0}"
 }
 
 tr_counts_reached() {
@@ -321,25 +344,68 @@ tr_expect_all_at_one() {
     fi
 }
 
-# tr_expect_counts ID=N...: each capture ID ends up with exactly N frames:
-# waits (at most VT_TIMEOUT) until each has at least N, then TR_SETTLE
-# more seconds for copies that should not come, then compares.
-tr_expect_counts() {
+# tr_check_counts VIEW=N...: each VIEW has exactly N frames, now.  For
+# after tr_sync (or another proof that the frames have been processed).
+tr_check_counts() {
     local pair id want got bad=""
-    vt_wait_until tr_counts_reached "$@"
-    sleep "$TR_SETTLE"
     for pair in "$@"; do
         id=${pair%=*}
         want=${pair#*=}
         got=$(tr_count "$id")
         if [ "$got" != "$want" ]; then
             vt_log "capture $id: $got frames, expected $want:"
-            tcpdump -r "$VT_DIR/$id.pcap" -nn -e 2>/dev/null \
-                | sed 's/^/    | /'
+            tr_view_read "$id" -nn -e | sed 's/^/    | /'
             bad="$bad $id"
         fi
     done
     [ -z "$bad" ] || vt_fail "wrong packet counts at:$bad"
+}
+
+# tr_expect_counts VIEW=N...: each VIEW ends up with exactly N frames:
+# waits (at most VT_TIMEOUT) until each has at least N, then TR_SETTLE
+# more seconds for copies that should not come, then compares.  A
+# negative that rests on time: the traffic suite uses tr_sync and
+# tr_check_counts instead (the interop suites still use this).
+tr_expect_counts() {
+    vt_wait_until tr_counts_reached "$@"
+    sleep "$TR_SETTLE"
+    tr_check_counts "$@"
+}
+
+# tr_sync VIEW... -- CMD...: proof that the datapath has processed, and
+# sent, every frame sent before towards the captures of the VIEWs, for a
+# negative check ("N copies there and no more") that must not rest on
+# time.  First vt_barrier (vtepd has applied the database to its
+# datapath), then CMD, which sends control frames that each VIEW counts
+# (and no test count does: ethertype $TR_CTL_TYPE), from where the frames
+# before were sent (the same trunk port, or the same tunnel source); then
+# waits until each VIEW has counted one more.  The datapath handles the
+# frames of one port, and of its tunnel socket, in order, and sends a
+# receiver's copies in that order; a capture sees them in order: once a
+# control has been captured, so has every earlier copy for that capture.
+TR_CTL_TYPE=0x88b6
+tr_sync() {
+    local views=() view cmd
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        views+=("$1")
+        shift
+    done
+    [ "${1:-}" = -- ] && [ $# -gt 1 ] \
+        || vt_fail "usage: tr_sync VIEW... -- CMD..."
+    shift
+    local -A before=()
+    for view in "${views[@]}"; do
+        before[$view]=$(tr_count "$view")
+    done
+    vt_barrier
+    "$@"
+    for view in "${views[@]}"; do
+        vt_wait_until eval \
+            "[ \$(tr_count $view) -gt ${before[$view]} ]" || {
+            tr_view_read "$view" -nn -e | sed 's/^/    | /'
+            vt_fail "control frame from \"$*\" never reached $view"
+        }
+    done
 }
 
 # Filters.
@@ -370,15 +436,23 @@ tr_inner_src() {
 # ========================
 
 # tr_stat NAME: the value of counter NAME ("drop.runt", "rx.port", ...) in
-# vtepd/stats, 0 if it is not listed.
+# vtepd/stats.  A counter that is not listed (a typo, a renamed reason, a
+# dead daemon) is an error, not 0: it prints "missing" and returns 1.
 tr_stat() {
-    local v
-    v=$(appctl vtepd/stats | sed -n "s/^ *$1: *\([0-9]*\).*/\1/p" | head -1)
-    echo "${v:-0}"
+    local v re=${1//./\\.}
+    v=$(appctl vtepd/stats | sed -n "s/^ *$re: *\([0-9][0-9]*\)\$/\1/p" \
+        | head -1)
+    if [ -z "$v" ]; then
+        echo "tr_stat: no counter $1 in vtepd/stats" >&2
+        echo missing
+        return 1
+    fi
+    echo "$v"
 }
 
 # tr_expect_stat NAME VALUE: polls until counter NAME is VALUE.
 tr_expect_stat() {
+    tr_stat "$1" >/dev/null || vt_fail "vtepd/stats has no counter $1"
     vt_wait_output "$2" tr_stat "$1" || {
         vt_log "vtepd/stats:"
         appctl vtepd/stats | sed 's/^/    | /'

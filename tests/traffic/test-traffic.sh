@@ -54,6 +54,26 @@
 #      (A runt cannot come from a trunk veth: the kernel drops Ethernet
 #      frames shorter than their header before any packet socket sees
 #      them, so runts come inside VXLAN.)
+#   i  TCP with checksum offload left on, as every veth, vxlan device and
+#      VM has it by default: 4 MB each way between the bare-metal server
+#      (on its veth bm0, untagged binding) and hv1's VM (vxlan device),
+#      checked byte for byte; vtepd completes the checksums that the
+#      senders left to offload (csum.completed moves).
+#   j  QinQ (802.1Q or 802.1ad inside the VLAN 100 tag) is dropped
+#      (drop.qinq); a trunk frame from a remote MAC (Ucast_Macs_Remote) is
+#      dropped and not learned (drop.remote-mac-move, no Ucast_Macs_Local
+#      row); control frames after them prove they were processed.
+#
+# Negative checks ("N frames and no more") wait for proof that vtepd has
+# processed the frames that must not arrive, never for time: the drop
+# counter that counted them, or tr_sync: the barrier (vtepd/barrier), then
+# control frames (ethertype 0x88b6) sent after them on the same path,
+# which arrive after every copy of theirs at each capture, so the counts
+# are final (tr_check_counts).  One capture per receiving interface, with
+# views (tr_view) that count the test frames and the controls apart.
+# Where no copy can come back to a capture to prove it (a tunnel frame
+# must not go back into a tunnel), the datapath's own tx.tunnel counter,
+# read after the control, shows that nothing was sent.
 #
 # Needs root, iproute2, tcpdump, ethtool, ping, /usr/bin/python3 (all from
 # utilities/bootstrap.sh --test-peers) and tests/traffic/vlan-shim built.
@@ -110,56 +130,122 @@ capture_hvs() {
     tr_capture hv2 hv2 ul0 "$1"
 }
 
+# Control frames for tr_sync (ethertype $TR_CTL_TYPE): views hv1-ctl and
+# hv2-ctl count them in VXLAN captures hv1 and hv2, bm-ctl in a trunk
+# capture bm (tagged: every binding of these cases has a VLAN).
+tr_view hv1-ctl hv1 "udp dst port 4789 and $(tr_inner_type $TR_CTL_TYPE)"
+tr_view hv2-ctl hv2 "udp dst port 4789 and $(tr_inner_type $TR_CTL_TYPE)"
+tr_view bm-ctl bm "vlan and ether proto $TR_CTL_TYPE"
+
+# ctl_trunk VLAN DST...: from the trunk (bm0, VLAN; 0 for untagged), one
+# control frame to each DST.
+ctl_trunk() {
+    local tag=() dst
+    [ "$1" = 0 ] || tag=(--vlan="$1")
+    shift
+    for dst in "$@"; do
+        tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst="$dst" "${tag[@]}" \
+            --type=$TR_CTL_TYPE
+    done
+}
+
+# ctl_tunnel HV [VXLAN-ARG...]: a broadcast control frame into VNI 5000
+# from hypervisor HV's UDP socket (frame.py vxlan).
+ctl_tunnel() {
+    local hv=$1 ip
+    shift
+    case $hv in
+        hv1) ip=$TR_HV1_IP ;;
+        hv2) ip=$TR_HV2_IP ;;
+        rogue) ip=$TR_ROGUE_IP ;;
+    esac
+    tr_frame "$hv" vxlan --from="$ip" --to="$TR_GW_IP" --vni="$TR_VNI" \
+        --src=$HV_SRC --type=$TR_CTL_TYPE "$@"
+}
+
 # stat_after NAME N: expects counter NAME to be N more than when
-# stat_before NAME was called.
+# stat_before NAME was called; stat_same NAME: expects it unchanged, now
+# (after tr_sync).
 declare -A STAT0
-stat_before() { local n; for n in "$@"; do STAT0[$n]=$(tr_stat "$n"); done; }
+stat_before() {
+    local n
+    for n in "$@"; do
+        STAT0[$n]=$(tr_stat "$n") || vt_fail "vtepd/stats has no counter $n"
+    done
+}
 stat_after() { tr_expect_stat "$1" $(( ${STAT0[$1]} + $2 )); }
+stat_same() {
+    local n
+    n=$(tr_stat "$1") || vt_fail "vtepd/stats has no counter $1"
+    [ "$n" = "${STAT0[$1]}" ] || {
+        appctl vtepd/stats | sed 's/^/    | /'
+        vt_fail "counter $1 moved: ${STAT0[$1]} -> $n"
+    }
+}
+
+# tr_expect_counts_now VIEW=N...: waits until each VIEW has N frames, then
+# compares: for when vtepd has been seen to process every frame that must
+# not arrive (a drop counter, or control frames counted in the same
+# capture after them).
+tr_expect_counts_now() {
+    vt_wait_until tr_counts_reached "$@"
+    tr_check_counts "$@"
+}
 
 test_a_vlan_classification() {
     start
+    # ls2 also has a remote MAC at hv1, for control frames to hv1 from the
+    # untagged binding (VLAN 100 goes away at the end).
     vtctl add-ls ls1 -- set Logical_Switch ls1 tunnel_key=5000 \
         -- bind-ls gw0 p0 100 ls1 \
         -- add-ucast-remote ls1 02:00:00:00:01:01 "$TR_HV1_IP" \
         -- add-ls ls2 -- set Logical_Switch ls2 tunnel_key=5001 \
         -- bind-ls gw0 p0 0 ls2 \
+        -- add-ucast-remote ls2 02:00:00:00:02:01 "$TR_HV1_IP" \
         -- add-ucast-remote ls2 02:00:00:00:02:02 "$TR_HV2_IP" \
         || vt_fail "vtep-ctl"
     expect_fdb ls1 "  binding p0 vlan 100" \
         "  ucast 02:00:00:00:01:01 -> $TR_HV1_IP"
     expect_fdb ls2 "  binding p0 vlan 0" \
+        "  ucast 02:00:00:00:02:01 -> $TR_HV1_IP" \
         "  ucast 02:00:00:00:02:02 -> $TR_HV2_IP"
 
     # Counted per VNI at each hypervisor; the inner frame must arrive
     # untagged (ethertype 0x88b5 right after the MACs).
-    local in5000 in5001
+    local in5000 in5001 hv
     in5000=$(tr_vxlan_filter 5000 "$(tr_inner_type 0x88b5)")
     in5001=$(tr_vxlan_filter 5001 "$(tr_inner_type 0x88b5)")
-    tr_capture hv1-5000 hv1 ul0 "$in5000"
-    tr_capture hv1-5001 hv1 ul0 "$in5001"
-    tr_capture hv2-5000 hv2 ul0 "$in5000"
-    tr_capture hv2-5001 hv2 ul0 "$in5001"
+    for hv in hv1 hv2; do
+        tr_view $hv-5000 $hv "$in5000"
+        tr_view $hv-5001 $hv "$in5001"
+        tr_view $hv-test $hv "udp dst port 4789 and $(tr_inner_type 0x88b5)"
+    done
+    capture_hvs "udp dst port 4789"
+    # Controls from the trunk, untagged: ls2, to hv1 and hv2.
+    local ctl=(ctl_trunk 0 02:00:00:00:02:01 02:00:00:00:02:02)
 
     vt_log "VLAN 100 -> ls1 (VNI 5000) -> hv1; untagged -> ls2 -> hv2"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:01:01 \
         --vlan=100 --count=3
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:02:02 \
         --count=2
-    tr_expect_counts hv1-5000=3 hv1-5001=0 hv2-5000=0 hv2-5001=2
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_check_counts hv1-5000=3 hv1-5001=0 hv2-5000=0 hv2-5001=2
 
     vt_log "priority-tagged (VID 0) is untagged: ls2, and leaves untagged"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:02:02 \
         --vlan=0
-    tr_expect_counts hv1-5000=3 hv1-5001=0 hv2-5000=0 hv2-5001=3
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_check_counts hv1-5000=3 hv1-5001=0 hv2-5000=0 hv2-5001=3
 
     vt_log "VLAN 200 is bound to nothing: dropped and counted"
     stat_before drop.no-binding
-    tr_capture hv1-any hv1 ul0 "udp dst port 4789"
-    tr_capture hv2-any hv2 ul0 "udp dst port 4789"
+    capture_hvs "udp dst port 4789"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:01:01 \
         --vlan=200 --count=4
     stat_after drop.no-binding 4
-    tr_expect_counts hv1-any=0 hv2-any=0
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_check_counts hv1-test=0 hv2-test=0
 
     vt_log "a binding removed: VLAN 100 is dropped too"
     stat_before drop.no-binding
@@ -169,7 +255,8 @@ test_a_vlan_classification() {
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:01:01 \
         --vlan=100
     stat_after drop.no-binding 1
-    tr_expect_counts hv1-any=0 hv2-any=0
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_check_counts hv1-test=0 hv2-test=0
 }
 
 test_b_ping() {
@@ -204,15 +291,18 @@ send_arps() {
 
 test_c_flood_replication() {
     start
-    local f
-    f=$(tr_vxlan_filter 5000 \
-        "$(tr_inner_type 0x0806) and udp[54:4] = 0xc633644d")
-    capture_hvs "$f"
+    tr_view hv1-arp hv1 "$(tr_vxlan_filter 5000 \
+        "$(tr_inner_type 0x0806) and udp[54:4] = 0xc633644d")"
+    tr_view hv2-arp hv2 "${TR_VIEW_FILTER[hv1-arp]}"
+    capture_hvs "udp dst port 4789"
+    # Controls from the trunk, VLAN 100: unicast to each hypervisor's MAC.
+    local ctl=(ctl_trunk 100 "$TR_HV1_MAC" "$TR_HV2_MAC")
 
     vt_log "no unknown-dst set: the broadcast reaches no hypervisor"
     add_ls1 source_node none
     send_arps 2
-    tr_expect_counts hv1=0 hv2=0
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_check_counts hv1-arp=0 hv2-arp=0
 
     vt_log "source_node, unknown-dst {hv1, hv2}: one copy at each"
     vtctl add-mcast-remote ls1 unknown-dst "$TR_HV1_IP" \
@@ -220,23 +310,30 @@ test_c_flood_replication() {
         || vt_fail "add-mcast-remote"
     expect_fdb ls1 "  flood unknown-dst -> $TR_HV1_IP $TR_HV2_IP"
     send_arps 1
-    tr_expect_counts hv1=1 hv2=1
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_check_counts hv1-arp=1 hv2-arp=1
 
     vt_log "service_node: every copy at one hypervisor, none at the other"
     vtctl set Logical_Switch ls1 replication_mode=service_node \
         || vt_fail "set replication_mode"
     expect_fdb ls1 "ls1 (vni 5000, service_node)"
-    capture_hvs "$f"
+    capture_hvs "udp dst port 4789"
     send_arps 3
-    tr_expect_all_at_one 3
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    if [ "$(tr_count hv1-arp)" -gt 0 ]; then
+        tr_check_counts hv1-arp=3 hv2-arp=0
+    else
+        tr_check_counts hv1-arp=0 hv2-arp=3
+    fi
 
     vt_log "back to source_node: one copy at each again"
     vtctl set Logical_Switch ls1 replication_mode=source_node \
         || vt_fail "set replication_mode"
     expect_fdb ls1 "ls1 (vni 5000, source_node)"
-    capture_hvs "$f"
+    capture_hvs "udp dst port 4789"
     send_arps 1
-    tr_expect_counts hv1=1 hv2=1
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_check_counts hv1-arp=1 hv2-arp=1
 }
 
 local_macs() { vtctl list-local-macs ls1 2>/dev/null; }
@@ -271,11 +368,15 @@ test_d_learning_aging() {
     vt_log "from a tunnel to the learned MAC: to its VLAN only, no flood"
     vtctl bind-ls gw0 p0 101 ls1 || vt_fail "bind-ls 101"
     expect_fdb ls1 "  binding p0 vlan 101"
-    tr_capture bm100 bm bm0 "vlan 100 and ether dst $mac"
-    tr_capture bm101 bm bm0 "vlan 101 and ether dst $mac"
+    tr_view bm100 bm "vlan 100 and ether dst $mac and ether proto 0x88b5"
+    tr_view bm101 bm "vlan 101 and ether dst $mac and ether proto 0x88b5"
+    tr_capture bm bm bm0 "vlan"
+    # Seen again just now (it ages in 3 s): still learned at VLAN 100.
+    tr_frame bm eth --iface=bm0 --src=$mac --dst=$TR_HV1_MAC --vlan=100
     tr_frame hv1 vxlan --from=$TR_HV1_IP --to=$TR_GW_IP --vni=5000 \
         --src=$HV_SRC --dst=$mac
-    tr_expect_counts bm100=1 bm101=0
+    tr_sync bm-ctl -- ctl_tunnel hv1 --dst=$mac
+    tr_check_counts bm100=1 bm101=0
 
     vt_log "silent for 3 s of aging (and a scan): the row goes away"
     vt_wait_until lacks_local_mac $mac || {
@@ -289,34 +390,47 @@ test_d_learning_aging() {
 test_e_remote_mac_removal() {
     start
     # hv2 alone in the flood set: a unicast copy at hv1 can only come
-    # from the Ucast_Macs_Remote row.
+    # from the Ucast_Macs_Remote row.  Another remote MAC at hv1 takes
+    # the control frames there.
     add_ls1 source_node "$TR_HV2_IP"
-    local f
+    local ctl_mac=02:aa:00:00:0c:01
+    vtctl add-ucast-remote ls1 $ctl_mac $TR_HV1_IP \
+        || vt_fail "add-ucast-remote"
+    expect_fdb ls1 "  ucast $ctl_mac -> $TR_HV1_IP"
+    local f hv
     f=$(tr_vxlan_filter 5000 "udp[16:4] = 0x02aa0000 and \
 udp[20:2] = 0x000b and $(tr_inner_type 0x88b5)")
-    capture_hvs "$f"
+    for hv in hv1 hv2; do
+        tr_view $hv-test $hv "$f"
+    done
+    capture_hvs "udp dst port 4789"
+    local ctl=(ctl_trunk 100 $ctl_mac "$TR_HV2_MAC")
+
     vt_log "$TR_HV1_MAC is remote at hv1: unicast there"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100 \
         --count=2
-    tr_expect_counts hv1=2 hv2=0
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_check_counts hv1-test=2 hv2-test=0
 
     vt_log "row deleted: no more unicast to hv1, flooded to hv2"
     vtctl del-ucast-remote ls1 $TR_HV1_MAC || vt_fail "del-ucast-remote"
     vt_wait_until eval \
         '! fdb_has ls1 "  ucast $TR_HV1_MAC -> $TR_HV1_IP"' \
         || vt_fail "the datapath still has $TR_HV1_MAC"
-    capture_hvs "$f"
+    capture_hvs "udp dst port 4789"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100 \
         --count=2
-    tr_expect_counts hv1=0 hv2=2
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_check_counts hv1-test=0 hv2-test=2
 
     vt_log "row back: unicast to hv1 again"
     vtctl add-ucast-remote ls1 $TR_HV1_MAC $TR_HV1_IP \
         || vt_fail "add-ucast-remote"
     expect_fdb ls1 "  ucast $TR_HV1_MAC -> $TR_HV1_IP"
-    capture_hvs "$f"
+    capture_hvs "udp dst port 4789"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100
-    tr_expect_counts hv1=1 hv2=0
+    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_check_counts hv1-test=1 hv2-test=0
 }
 
 test_f_split_horizon() {
@@ -324,40 +438,55 @@ test_f_split_horizon() {
     add_ls1 source_node
     vtctl bind-ls gw0 p0 101 ls1 || vt_fail "bind-ls 101"
     expect_fdb ls1 "  binding p0 vlan 101"
-    tr_capture bm100 bm bm0 "vlan 100 and ether proto 0x88b5"
-    tr_capture bm101 bm bm0 "vlan 101 and ether proto 0x88b5"
-    tr_capture bm-untagged bm bm0 "not vlan and ether proto 0x88b5"
+    tr_view bm100 bm "vlan 100 and ether proto 0x88b5"
+    tr_view bm101 bm "vlan 101 and ether proto 0x88b5"
+    tr_view bm-untagged bm "not vlan and ether proto 0x88b5"
+    tr_capture bm bm bm0 "ether proto 0x88b5 or vlan"
     capture_hvs "udp dst port 4789"
+    # Nothing from a tunnel goes back into one: no tunnel packet at all,
+    # by the datapath's own count (hv1 and hv2 count what arrives).
+    stat_before tx.tunnel
 
     vt_log "broadcast from hv1's vxlan device: both bindings, no tunnel"
     tr_frame hv1 eth --iface=vx0 --src=$HV_SRC --count=2
-    tr_expect_counts bm100=2 bm101=2 bm-untagged=0 hv1=0 hv2=0
+    tr_sync bm-ctl -- tr_frame hv1 eth --iface=vx0 --src=$HV_SRC \
+        --type=$TR_CTL_TYPE
+    stat_same tx.tunnel
+    tr_check_counts bm100=2 bm101=2 bm-untagged=0 hv1=0 hv2=0
 
     vt_log "the same from a UDP socket on hv2"
-    capture_hvs "udp dst port 4789"
     tr_frame hv2 vxlan --from=$TR_HV2_IP --to=$TR_GW_IP --vni=5000 \
         --src=02:aa:00:00:01:02 --count=3
-    tr_expect_counts bm100=5 bm101=5 hv1=0 hv2=0
+    tr_sync bm-ctl -- ctl_tunnel hv2
+    stat_same tx.tunnel
+    tr_check_counts bm100=5 bm101=5 bm-untagged=0 hv1=0 hv2=0
 }
 
 test_g_unknown_source() {
+    vt_allow_log '\|WARN\|gw0: dropped VXLAN for VNI 5000 from 192\.0\.2\.13,'
     start
     add_ls1 source_node
-    tr_capture bm bm bm0 "vlan 100 and ether proto 0x88b5"
+    tr_view bm-test bm "vlan 100 and ether proto 0x88b5"
+    tr_capture bm bm bm0 "vlan"
 
     vt_log "from hv1 (a locator of ls1): delivered"
     tr_frame hv1 vxlan --from=$TR_HV1_IP --to=$TR_GW_IP --vni=5000 \
         --src=$HV_SRC
-    tr_expect_counts bm=1
+    tr_sync bm-ctl -- ctl_tunnel hv1
+    tr_check_counts bm-test=1
 
     vt_log "from rogue $TR_ROGUE_IP (no locator): dropped and counted"
     stat_before drop.unknown-source
     tr_frame rogue vxlan --from=$TR_ROGUE_IP --to=$TR_GW_IP --vni=5000 \
         --src=02:ee:00:00:00:01 --count=3
     stat_after drop.unknown-source 3
-    tr_expect_counts bm=1
-    has_local_mac 02:ee:00:00:00:01 \
-        && vt_fail "a MAC from the rogue became local"
+    # (Counted when read: a copy would be sent before a later packet's.)
+    tr_sync bm-ctl -- ctl_tunnel hv1
+    tr_check_counts bm-test=1
+    vt_barrier
+    ! has_local_mac 02:ee:00:00:00:01 \
+        || vt_fail "a MAC from the rogue became local"
+    local_macs >/dev/null || vt_fail "vtep-ctl list-local-macs failed"
 
     vt_log "rogue becomes a locator (a remote MAC): delivered"
     vtctl add-ucast-remote ls1 02:ee:00:00:00:02 $TR_ROGUE_IP \
@@ -365,13 +494,18 @@ test_g_unknown_source() {
     expect_fdb ls1 "  ucast 02:ee:00:00:00:02 -> $TR_ROGUE_IP"
     tr_frame rogue vxlan --from=$TR_ROGUE_IP --to=$TR_GW_IP --vni=5000 \
         --src=02:ee:00:00:00:02
-    tr_expect_counts bm=2
+    tr_sync bm-ctl -- ctl_tunnel rogue --src=02:ee:00:00:00:02
+    tr_check_counts bm-test=2
 }
 
 test_h_malformed() {
+    vt_allow_log '\|WARN\|gw0: dropped a [0-9]+-byte VXLAN packet from 192\.0\.2\.11 '
     start
     add_ls1 source_node
     tr_expect_ping bm "$TR_HV1_VM_IP"
+    tr_view bm-test bm "vlan 100 and not ether proto $TR_CTL_TYPE"
+    tr_view hv1-test hv1 "udp dst port 4789 and \
+not $(tr_inner_type $TR_CTL_TYPE)"
     tr_capture bm bm bm0 "vlan 100"
     stat_before drop.vxlan-too-short drop.bad-vxlan-flags drop.runt \
         drop.inner-vlan-tag drop.bad-src-mac drop.unknown-vni drop.truncated \
@@ -407,13 +541,106 @@ test_h_malformed() {
     stat_after drop.unknown-vni 2
     stat_after drop.truncated 1
     stat_after drop.mtu 1
-    tr_expect_counts bm=0 hv1=0
+    # (Counted when read: a copy would be sent before a later packet's.)
+    tr_sync bm-ctl -- ctl_tunnel hv1
+    tr_sync hv1-ctl -- ctl_trunk 100 "$TR_HV1_MAC"
+    tr_check_counts bm-test=0 hv1-test=0
 
     vt_log "and a ping right after works"
     tr_in bm ping -n -q -c 3 -i 0.2 -W 2 "$TR_HV1_VM_IP" >/dev/null \
         || vt_fail "ping after the malformed packets"
     grep -q 'dropped a .*VXLAN packet' "$VT_DIR/vtepd.log" \
         || vt_fail "no malformed packet was logged"
+}
+
+# tcp_transfer SERVER-NS SERVER-IP CLIENT-NS: frame.py's checked 4 MB TCP
+# transfer (client to server, then back) between two namespaces.
+tcp_transfer() {
+    local srv=$1 ip=$2 cli=$3 pid ready=$VT_DIR/tcp-$1.ready
+    rm -f "$ready"
+    tr_in "$srv" "$TR_PYTHON" "$TR_FRAME_PY" tcp --listen="$ip:5201" \
+        --ready="$ready" 2>>"$VT_DIR/tcp.log" &
+    pid=$!
+    VT_PIDS="$VT_PIDS $pid"
+    vt_wait_until test -e "$ready" || vt_fail "TCP server in $srv: no start"
+    tr_in "$cli" "$TR_PYTHON" "$TR_FRAME_PY" tcp --connect="$ip:5201" \
+        2>>"$VT_DIR/tcp.log" \
+        || { appctl vtepd/stats | sed 's/^/    | /'
+             vt_fail "TCP $cli -> $srv: $(tail -1 "$VT_DIR/tcp.log")"; }
+    wait "$pid" || vt_fail "TCP server in $srv: $(tail -1 "$VT_DIR/tcp.log")"
+}
+
+test_i_tcp_offload() {
+    start
+    add_ls1 source_node
+    vtctl bind-ls gw0 p0 0 ls1 || vt_fail "bind-ls p0 0"
+    expect_fdb ls1 "  binding p0 vlan 0"
+
+    # The bare-metal address moves from the VLAN 100 tap (which has no
+    # offload) to bm0 itself, a veth: transmit checksum offload on.  Its
+    # MTU leaves room for the 50 bytes of VXLAN on a 1500-byte underlay
+    # (hv1's vx0 gets 1450 from ul0 by itself).  TSO goes off: a veth hands
+    # a packet socket 64 KB super-frames unsegmented, which no forwarder
+    # that reads frames can send on (see "Host preparation" in vtepd(8)).
+    local bm
+    bm=$(tr_ns bm)
+    ip -n "$bm" addr del "$TR_BM_VM_IP/24" dev "bm0.$TR_VLAN" \
+        || vt_fail "bm0.$TR_VLAN: addr del"
+    ip -n "$bm" addr add "$TR_BM_VM_IP/24" dev bm0 || vt_fail "bm0: addr"
+    ip -n "$bm" link set bm0 mtu 1450 || vt_fail "bm0: mtu"
+    tr_in bm ethtool -K bm0 tso off >/dev/null || vt_fail "bm0: tso off"
+    tr_in hv1 ethtool -K vx0 tso off >/dev/null || vt_fail "vx0: tso off"
+    local ns
+    for ns in bm:bm0 hv1:vx0 hv1:ul0; do
+        tr_in "${ns%:*}" ethtool -k "${ns#*:}" \
+            | grep -q '^tx-checksumming: on' \
+            || vt_fail "$ns: transmit checksum offload is not on"
+    done
+    tr_expect_ping bm "$TR_HV1_VM_IP"
+
+    local c0 c1
+    c0=$(tr_stat csum.completed) || vt_fail "no counter csum.completed"
+    vt_log "bare metal (veth, offload on) -> hv1 VM: 4 MB, checked, and back"
+    tcp_transfer hv1 "$TR_HV1_VM_IP" bm
+    vt_log "hv1 VM (vxlan, offload on) -> bare metal: 4 MB, and back"
+    tcp_transfer bm "$TR_BM_VM_IP" hv1
+    c1=$(tr_stat csum.completed)
+    vt_log "checksums completed by vtepd: $((c1 - c0))"
+    [ "$c1" -gt "$c0" ] \
+        || vt_fail "csum.completed did not move: offload was not in play"
+}
+
+test_j_qinq_and_remote_mac() {
+    vt_allow_log '\|WARN\|gw0: port p0: dropped a double-tagged frame '
+    vt_allow_log '\|WARN\|gw0: port p0 VLAN 100: .* \(drop\.remote-mac-move\)'
+    start
+    add_ls1 source_node
+    capture_hvs "udp dst port 4789"
+    stat_before drop.qinq drop.remote-mac-move
+
+    vt_log "double-tagged: 802.1Q, then 802.1ad, inside VLAN 100: dropped"
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100 \
+        --inner-vlan=7
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100 \
+        --inner-vlan=7 --inner-tpid=0x88a8
+    vt_log "from $TR_HV1_MAC (remote, at hv1) on the trunk: dropped"
+    tr_frame bm eth --iface=bm0 --src=$TR_HV1_MAC --vlan=100 --count=2
+
+    vt_log "control frames after them: unicast to hv1, a broadcast to both"
+    local ctl=02:bb:00:00:0a:01
+    tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100
+    tr_frame bm eth --iface=bm0 --src=$ctl --vlan=100
+    tr_expect_counts_now hv1=2 hv2=1
+    stat_after drop.qinq 2
+    stat_after drop.remote-mac-move 2
+    grep -q 'double-tagged frame on VLAN 100' "$VT_DIR/vtepd.log" \
+        || vt_fail "no QinQ drop was logged"
+
+    vt_log "the control's source is learned; the remote MAC is not"
+    vt_wait_until has_local_mac $ctl || vt_fail "$ctl was not learned"
+    ! has_local_mac $TR_HV1_MAC \
+        || vt_fail "remote MAC $TR_HV1_MAC became a Ucast_Macs_Local row"
+    local_macs >/dev/null || vt_fail "vtep-ctl list-local-macs failed"
 }
 
 vt_run_suite "$@"

@@ -9,6 +9,7 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/vtep-fault.h"
@@ -107,12 +108,29 @@ START_TEST(test_catalogue_mapping)
         { VTEP_FAULT_MAC_LIMIT, VTEP_FAULT_SWITCH, "mac_table_exhaustion" },
         { VTEP_FAULT_DP_FULL, VTEP_FAULT_SWITCH, "mac_table_exhaustion" },
         { VTEP_FAULT_DP_ERROR, VTEP_FAULT_SWITCH, "unspecified_fault" },
+        { VTEP_FAULT_FLOOD_LIMIT, VTEP_FAULT_SWITCH, "tunnel_exhaustion" },
     };
     for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
         const struct vtep_fault_info *info = vtep_fault_info(map[i].code);
         ck_assert_msg(info->scope == map[i].scope, "%s: wrong scope",
                       info->name);
         ck_assert_str_eq(info->db_key, map[i].db_key);
+    }
+}
+END_TEST
+
+/* Every code's key reaches its column. */
+START_TEST(test_catalogue_keys_counted)
+{
+    for (int code = 0; code < VTEP_N_FAULTS; code++) {
+        const struct vtep_fault_info *info = vtep_fault_info(code);
+        vtep_faults_set(&faults, code, "x", "p0", "y");
+        ck_assert_str_eq(info->scope == VTEP_FAULT_SWITCH
+                         ? unit_switch_keys(&faults)
+                         : unit_port_keys(&faults, "p0"), info->db_key);
+        vtep_faults_clear(&faults, "x");
+        ASSERT_SWITCH_KEYS("");
+        ASSERT_PORT_KEYS("p0", "");
     }
 }
 END_TEST
@@ -423,6 +441,133 @@ START_TEST(test_format)
 }
 END_TEST
 
+/* Fault columns: which targets changed. */
+
+/* Pops every changed target and returns them sorted, joined by commas,
+ * the switch as "(switch)", in a buffer valid until the next call. */
+static const char *
+pop_changed(void)
+{
+    static struct ds s = DS_EMPTY_INITIALIZER;
+    struct sset names = SSET_INITIALIZER(&names);
+    char *port;
+    while (vtep_faults_pop_changed(&faults, &port)) {
+        ck_assert_msg(sset_add(&names, port ? port : "(switch)"),
+                      "target %s popped twice", port ? port : "(switch)");
+        free(port);
+    }
+    ck_assert_ptr_null(port);
+    const char **sorted = sset_sort(&names);
+    ds_clear(&s);
+    for (size_t i = 0; i < sset_count(&names); i++) {
+        ds_put_format(&s, "%s%s", i ? "," : "", sorted[i]);
+    }
+    free(sorted);
+    sset_destroy(&names);
+    return ds_cstr(&s);
+}
+
+START_TEST(test_changed_targets)
+{
+    ck_assert_str_eq(pop_changed(), "");
+
+    /* A key that appears changes its target, once. */
+    vtep_faults_set(&faults, VTEP_FAULT_BAD_VNI, "ls1", NULL, "x");
+    vtep_faults_set(&faults, VTEP_FAULT_BAD_VLAN, "p0 vlan 4095", "p0",
+                    "x");
+    vtep_faults_set(&faults, VTEP_FAULT_UNKEYED_BINDING, "p0 vlan 7", "p0",
+                    "x");
+    ck_assert_str_eq(pop_changed(), "(switch),p0");
+    ck_assert_str_eq(pop_changed(), "");
+
+    /* More faults with keys that are there already change nothing, nor
+     * does a changed detail, nor clearing one of two. */
+    vtep_faults_set(&faults, VTEP_FAULT_BAD_UCAST_MAC, "u1", NULL, "x");
+    vtep_faults_set(&faults, VTEP_FAULT_BAD_VNI, "ls1", NULL, "y");
+    vtep_faults_clear(&faults, "p0 vlan 7");
+    ck_assert_str_eq(pop_changed(), "");
+
+    /* A new key does; so does the last fault of a key going. */
+    vtep_faults_set(&faults, VTEP_FAULT_DP_FULL, "datapath", NULL, "x");
+    vtep_faults_clear(&faults, "p0 vlan 4095");
+    ck_assert_str_eq(pop_changed(), "(switch),p0");
+    ASSERT_PORT_KEYS("p0", "");
+    ASSERT_SWITCH_KEYS("mac_table_exhaustion,unspecified_fault");
+
+    /* A fault that moves between ports changes both. */
+    vtep_faults_set(&faults, VTEP_FAULT_UNKEYED_BINDING, "b", "p1", "x");
+    ck_assert_str_eq(pop_changed(), "p1");
+    vtep_faults_set(&faults, VTEP_FAULT_UNKEYED_BINDING, "b", "p2", "x");
+    ck_assert_str_eq(pop_changed(), "p1,p2");
+
+    /* A column somebody else wrote is marked by the database side. */
+    vtep_faults_mark_changed(&faults, "p9");
+    vtep_faults_mark_changed(&faults, NULL);
+    vtep_faults_mark_changed(&faults, "p9");
+    ck_assert_str_eq(pop_changed(), "(switch),p9");
+    ASSERT_PORT_KEYS("p9", "");
+}
+END_TEST
+
+/* 10,000 bad rows: one column each for the switch and two ports, and no
+ * operation but clear_code() and format() walks the registry. */
+START_TEST(test_many_faults_bounded)
+{
+    enum { N = 10000 };
+    for (int i = 0; i < N; i++) {
+        char object[64];
+        snprintf(object, sizeof object, "Ucast_Macs_Remote %d", i);
+        vtep_faults_set(&faults, VTEP_FAULT_BAD_UCAST_MAC, object, NULL,
+                        "bad MAC %d", i);
+        snprintf(object, sizeof object, "Physical_Port p%d vlan %d", i % 2,
+                 i);
+        vtep_faults_set(&faults, VTEP_FAULT_UNKEYED_BINDING, object,
+                        i % 2 ? "p1" : "p0", "x");
+    }
+    ck_assert_uint_eq(vtep_faults_count(&faults), 2 * N);
+    ck_assert_str_eq(pop_changed(), "(switch),p0,p1");
+    ASSERT_SWITCH_KEYS("unspecified_fault");
+    ASSERT_PORT_KEYS("p0", "invalid_vlan_map");
+    ASSERT_PORT_KEYS("p1", "invalid_vlan_map");
+
+    /* One more bad row, one fixed: no column changes. */
+    vtep_faults_set(&faults, VTEP_FAULT_BAD_LOCATOR, "Ucast_Macs_Remote x",
+                    NULL, "x");
+    vtep_faults_clear(&faults, "Ucast_Macs_Remote 17");
+    ck_assert_str_eq(pop_changed(), "");
+    for (int i = 0; i < 100; i++) {
+        ASSERT_SWITCH_KEYS("unspecified_fault");
+        ASSERT_PORT_KEYS("p1", "invalid_vlan_map");
+    }
+    ck_assert_uint_eq(faults.n_walked, 0);
+
+    /* Only the last of N faults takes the key away. */
+    for (int i = 0; i < N; i++) {
+        char object[64];
+        snprintf(object, sizeof object, "Physical_Port p%d vlan %d", i % 2,
+                 i);
+        vtep_faults_clear(&faults, object);
+        if (i < N - 2) {
+            ck_assert_str_eq(pop_changed(), "");
+        }
+    }
+    ck_assert_str_eq(pop_changed(), "p0,p1");
+    ASSERT_PORT_KEYS("p0", "");
+    ck_assert_uint_eq(faults.n_walked, 0);
+
+    /* vtepd/show lists the first VTEP_FAULTS_FORMAT_MAX, then counts. */
+    struct ds s = DS_EMPTY_INITIALIZER;
+    vtep_faults_format(&faults, &s);
+    size_t lines = 0;
+    for (const char *p = ds_cstr(&s); *p; p++) {
+        lines += *p == '\n';
+    }
+    ck_assert_uint_eq(lines, VTEP_FAULTS_FORMAT_MAX + 1);
+    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "  ... and 9900 more\n"));
+    ds_destroy(&s);
+}
+END_TEST
+
 static Suite *
 fault_suite(void)
 {
@@ -431,6 +576,11 @@ fault_suite(void)
     TCase *tc = tcase_create("catalogue");
     tcase_add_test(tc, test_catalogue_complete);
     tcase_add_test(tc, test_catalogue_mapping);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("catalogue-keys");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_catalogue_keys_counted);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("registry");
@@ -445,6 +595,12 @@ fault_suite(void)
     tcase_add_test(tc, test_port_keys);
     tcase_add_test(tc, test_clear_code);
     tcase_add_test(tc, test_format);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("columns");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_changed_targets);
+    tcase_add_test(tc, test_many_faults_bounded);
     suite_add_tcase(s, tc);
 
     return s;

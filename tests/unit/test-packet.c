@@ -172,13 +172,6 @@ pkt_init(struct pkt *p, const char *hex)
     p->len = from_hex(hex, p->data, sizeof p->buf - HEADROOM);
 }
 
-static void
-pkt_init_ref_frame(struct pkt *p)
-{
-    pkt_init(p, REF_ENCAP REF_INNER);
-    ck_assert_uint_eq(p->len, REF_FRAME_LEN);
-}
-
 /* Drop reasons.
  * ============= */
 
@@ -186,19 +179,9 @@ static const char *const reason_names[VTEP_PKT_N_DROPS] = {
     [VTEP_PKT_OK] = "ok",
     [VTEP_PKT_DROP_RUNT] = "runt",
     [VTEP_PKT_DROP_BAD_SRC_MAC] = "bad-src-mac",
-    [VTEP_PKT_DROP_NOT_IPV4] = "not-ipv4",
-    [VTEP_PKT_DROP_BAD_IP_HEADER] = "bad-ip-header",
-    [VTEP_PKT_DROP_BAD_IP_CSUM] = "bad-ip-checksum",
-    [VTEP_PKT_DROP_IP_FRAGMENT] = "ip-fragment",
-    [VTEP_PKT_DROP_NOT_UDP] = "not-udp",
-    [VTEP_PKT_DROP_BAD_UDP_LENGTH] = "bad-udp-length",
-    [VTEP_PKT_DROP_BAD_UDP_CSUM] = "bad-udp-checksum",
-    [VTEP_PKT_DROP_WRONG_UDP_PORT] = "wrong-udp-port",
     [VTEP_PKT_DROP_VXLAN_TOO_SHORT] = "vxlan-too-short",
     [VTEP_PKT_DROP_BAD_VXLAN_FLAGS] = "bad-vxlan-flags",
     [VTEP_PKT_DROP_INNER_VLAN_TAG] = "inner-vlan-tag",
-    [VTEP_PKT_DROP_ARP_TOO_SHORT] = "arp-too-short",
-    [VTEP_PKT_DROP_BAD_ARP] = "bad-arp",
 };
 
 START_TEST(test_reason_names)
@@ -384,47 +367,6 @@ START_TEST(test_vlan_pop_priority_and_8021ad)
 }
 END_TEST
 
-struct vlan_set_case {
-    const char *name;
-    const char *in;
-    uint16_t vid;
-    const char *out;
-    int moved;                  /* Start of frame moves by this much. */
-};
-
-#define M "0200000000bb 0200000000aa "
-static const struct vlan_set_case vlan_set_cases[] = {
-    { "untagged to untagged", M "0800 45", 0, M "0800 45", 0 },
-    { "untagged to 300", M "0800 45", 300, M "8100 012c 0800 45", -4 },
-    { "tagged to untagged", M "8100 0064 0800 45", 0, M "0800 45", 4 },
-    { "priority tag to untagged", M "8100 6000 0800 45", 0, M "0800 45", 4 },
-    { "retag keeps PCP and DEI", M "8100 b064 0800 45", 200,
-      M "8100 b0c8 0800 45", 0 },
-    { "802.1ad becomes 802.1Q", M "88a8 0064 0800 45", 200,
-      M "8100 00c8 0800 45", 0 },
-    { "priority tag gets a VID", M "8100 a000 0806", 4094,
-      M "8100 affe 0806", 0 },
-    { "QinQ: only the outer tag", M "88a8 0064 8100 000a 0800", 0,
-      M "8100 000a 0800", 4 },
-};
-#undef M
-
-START_TEST(test_vlan_set)
-{
-    const struct vlan_set_case *c = &vlan_set_cases[_i];
-    struct pkt p, expect;
-
-    pkt_init(&p, c->in);
-    pkt_init(&expect, c->out);
-    uint8_t *start = p.data;
-    ck_assert_msg(!vtep_pkt_vlan_set(&p.data, &p.len, c->vid), "%s", c->name);
-    ck_assert_msg(p.data == start + c->moved, "%s: moved by %td", c->name,
-                  p.data - start);
-    ck_assert_uint_eq(p.len, expect.len);
-    ck_assert_mem_eq(p.data, expect.data, expect.len);
-}
-END_TEST
-
 START_TEST(test_vlan_errors)
 {
     struct pkt p;
@@ -434,7 +376,6 @@ START_TEST(test_vlan_errors)
     pkt_init(&p, REF_INNER);
     start = p.data;
     ck_assert_int_eq(vtep_pkt_vlan_push(&p.data, &p.len, 4096), EINVAL);
-    ck_assert_int_eq(vtep_pkt_vlan_set(&p.data, &p.len, 0xffff), EINVAL);
     ck_assert_ptr_eq(p.data, start);
     ck_assert_uint_eq(p.len, REF_INNER_LEN);
 
@@ -443,15 +384,12 @@ START_TEST(test_vlan_errors)
     start = p.data;
     ck_assert_int_eq(vtep_pkt_vlan_push(&p.data, &p.len, 1), EINVAL);
     ck_assert_int_eq(vtep_pkt_vlan_pop(&p.data, &p.len), EINVAL);
-    ck_assert_int_eq(vtep_pkt_vlan_set(&p.data, &p.len, 1), EINVAL);
     ck_assert_ptr_eq(p.data, start);
     ck_assert_uint_eq(p.len, 13);
 
     pkt_init(&p, MACS "8100 0064 08");
     start = p.data;
     ck_assert_int_eq(vtep_pkt_vlan_pop(&p.data, &p.len), EINVAL);
-    ck_assert_int_eq(vtep_pkt_vlan_set(&p.data, &p.len, 0), EINVAL);
-    ck_assert_int_eq(vtep_pkt_vlan_set(&p.data, &p.len, 5), EINVAL);
     ck_assert_ptr_eq(p.data, start);
     ck_assert_uint_eq(p.len, 17);
 }
@@ -540,23 +478,6 @@ START_TEST(test_encap_errors_and_limits)
                                               14), 0);
     ck_assert_uint_eq(rd16(hdr + O_IP + 2), 20 + 8 + 8 + 14);
     ck_assert_uint_eq(rd16(hdr + O_UDP + 4), 8 + 8 + 14);
-
-    /* In place: on error nothing moves. */
-    struct pkt p;
-    pkt_init(&p, REF_INNER);
-    uint8_t *start = p.data;
-    ck_assert_int_eq(vtep_pkt_vxlan_encap(&p.data, &p.len, &ref_tunnel,
-                                          1u << 24, sport), EINVAL);
-    ck_assert_ptr_eq(p.data, start);
-    ck_assert_uint_eq(p.len, REF_INNER_LEN);
-    ck_assert_int_eq(vtep_pkt_vxlan_encap(&p.data, &p.len, &ref_tunnel,
-                                          REF_VNI, sport), 0);
-    ck_assert_ptr_eq(p.data, start - VTEP_PKT_ENCAP_LEN);
-    ck_assert_uint_eq(p.len, REF_FRAME_LEN);
-
-    struct pkt expect;
-    pkt_init_ref_frame(&expect);
-    ck_assert_mem_eq(p.data, expect.data, REF_FRAME_LEN);
 }
 END_TEST
 
@@ -606,17 +527,20 @@ START_TEST(test_encap_ip_csum_carries)
         .tos = 255,
     };
 
+    /* A million headers: one assertion at the end, because each Check
+     * assertion costs a system call in fork mode. */
+    size_t n_bad = 0;
     for (size_t i = 0; i < ARRAY_SIZE(addrs) * ARRAY_SIZE(addrs); i++) {
         t.ip_src = htonl(addrs[i % ARRAY_SIZE(addrs)]);
         t.ip_dst = htonl(addrs[i / ARRAY_SIZE(addrs)]);
         for (size_t len = 14; len <= VTEP_PKT_INNER_MAX; len++) {
             uint8_t hdr[VTEP_PKT_ENCAP_LEN];
 
-            ck_assert_int_eq(vtep_pkt_vxlan_put_encap(hdr, &t, 1, htons(1),
-                                                      len), 0);
-            ck_assert_uint_eq(csum(hdr + O_IP, IP_HEADER_LEN), 0);
+            n_bad += (vtep_pkt_vxlan_put_encap(hdr, &t, 1, htons(1), len)
+                      || csum(hdr + O_IP, IP_HEADER_LEN));
         }
     }
+    ck_assert_uint_eq(n_bad, 0);
 }
 END_TEST
 
@@ -698,229 +622,18 @@ START_TEST(test_decap_payload)
         ck_assert_uint_eq(vx.inner_ofs, 8);
         ck_assert_uint_eq(vx.inner_len, len - 8);
         ck_assert_uint_eq(vx.inner.vid, c->inner_vid);
-        ck_assert(!vx.ip_src && !vx.ip_dst && !vx.udp_src && !vx.udp_dst);
     }
 }
 END_TEST
 
-/* VXLAN decapsulation of a raw frame.
- * =================================== */
-
-/* Each row changes the reference frame: up to three field writes, then a
- * new length (truncation, or growth into zeros), then, if asked, a right
- * IPv4 header checksum, then a function for what is more than that. */
-
-struct field_write {
-    int ofs;                    /* Offset in the reference frame. */
-    int width;                  /* 1 or 2 bytes; 0 ends the list. */
-    uint16_t value;
-};
-
-#define SET8(OFS, VALUE) { OFS, 1, VALUE }
-#define SET16(OFS, VALUE) { OFS, 2, VALUE }
-
-struct frame_case {
-    const char *name;
-    struct field_write writes[3];
-    size_t len;                 /* New length, if nonzero. */
-    bool fix_csum;              /* Recompute the IPv4 header checksum. */
-    void (*mutate)(struct pkt *);
-    unsigned int flags;
-    enum vtep_pkt_drop reason;
-
-    /* If the reason is VTEP_PKT_OK, the inner frame expected, where zeros
-     * stand for the reference frame's values.  A nonzero 'inner_vid' means
-     * the inner frame was changed. */
-    size_t inner_ofs;
-    size_t inner_len;
-    uint16_t inner_vid;
-};
-
-static void
-m_outer_tag(struct pkt *p)
-{
-    ck_assert_int_eq(vtep_pkt_vlan_push(&p->data, &p->len, 7), 0);
-}
-
-/* IPv4 options (4 NOPs): the UDP header moves by 4 bytes. */
-static void
-m_ip_options(struct pkt *p)
-{
-    uint8_t *ip = p->data + O_IP;
-    memmove(ip + 24, ip + 20, p->len - O_IP - 20);
-    memset(ip + 20, 1, 4);
-    ip[0] = 0x46;
-    wr16(ip + 2, rd16(ip + 2) + 4);
-    fix_ip_csum(ip);
-    p->len += 4;
-}
-
-/* Fills in the right UDP checksum, computed with ref_csum(). */
-static void
-m_udp_csum_good(struct pkt *p)
-{
-    const uint8_t *ip = p->data + O_IP;
-    uint8_t *udp = p->data + O_UDP;
-    size_t udp_len = rd16(udp + 4);
-    uint32_t pseudo = (rd16(ip + 12) + rd16(ip + 14) + rd16(ip + 16)
-                       + rd16(ip + 18) + 17 + udp_len);
-
-    wr16(udp + 6, 0);
-    uint16_t sum = ref_csum(udp, udp_len, pseudo);
-    wr16(udp + 6, sum ? sum : 0xffff);
-}
-
-#define OK(NAME, ...) { NAME, __VA_ARGS__, .reason = VTEP_PKT_OK }
-#define DROP(NAME, REASON, ...) \
-    { NAME, __VA_ARGS__, .reason = VTEP_PKT_DROP_##REASON }
-#define CSUM .fix_csum = true
-#define W(...) .writes = { __VA_ARGS__ }
-
-static const struct frame_case frame_cases[] = {
-    OK("good", .len = 0),
-    OK("good, UDP csum 0 verified", .flags = VTEP_PKT_DECAP_UDP_CSUM),
-    OK("good UDP csum verified", .mutate = m_udp_csum_good,
-       .flags = VTEP_PKT_DECAP_UDP_CSUM),
-    OK("outer VLAN tag", .mutate = m_outer_tag, .inner_ofs = O_INNER + 4),
-    OK("no DF", W(SET16(O_IP + 6, 0)), CSUM),
-    OK("IPv4 options", .mutate = m_ip_options, .inner_ofs = O_INNER + 4),
-    OK("Ethernet padding", .len = REF_FRAME_LEN + 10),
-    OK("UDP shorter than IPv4", W(SET16(O_UDP + 4, 8 + 8 + 44)),
-       .inner_len = REF_INNER_LEN - 2),
-    OK("VXLAN reserved bits", W(SET16(O_VXLAN, 0xffff),
-                                SET16(O_VXLAN + 2, 0xffff),
-                                SET8(O_VXLAN + 7, 0xff))),
-    OK("bad UDP csum, not verified", W(SET16(O_UDP + 6, 0x1234))),
-    OK("inner VLAN tag allowed", W(SET16(O_INNER + 12, 0x8100)),
-       .flags = VTEP_PKT_DECAP_INNER_VLAN,
-       .inner_vid = 0x500),                 /* TCI 0x4500. */
-    DROP("runt", RUNT, .len = 13),
-    DROP("outer tag runt", RUNT, W(SET16(12, 0x8100)), .len = 17),
-    DROP("outer multicast src", BAD_SRC_MAC, W(SET8(6, 0x03))),
-    DROP("IPv6", NOT_IPV4, W(SET16(12, 0x86dd))),
-    DROP("ARP", NOT_IPV4, W(SET16(12, 0x0806))),
-    DROP("no IPv4 header", BAD_IP_HEADER, .len = O_IP),
-    DROP("IPv4 header of 2 bytes", BAD_IP_HEADER, .len = O_IP + 2),
-    DROP("IPv4 header of 19 bytes", BAD_IP_HEADER, .len = O_IP + 19),
-    DROP("IP version 6", BAD_IP_HEADER, W(SET8(O_IP, 0x65)), CSUM),
-    DROP("IHL 4", BAD_IP_HEADER, W(SET8(O_IP, 0x44))),
-    DROP("total length past frame", BAD_IP_HEADER,
-         W(SET16(O_IP + 2, REF_FRAME_LEN - O_IP + 1)), CSUM),
-    DROP("total length 19", BAD_IP_HEADER, W(SET16(O_IP + 2, 19)), CSUM),
-    DROP("IHL past total length", BAD_IP_HEADER,
-         W(SET16(O_IP + 2, 20), SET8(O_IP, 0x46)), CSUM),
-    DROP("IP checksum", BAD_IP_CSUM, W(SET16(O_IP + 10, 0xb698))),
-    DROP("TTL without checksum update", BAD_IP_CSUM,
-         W(SET8(O_IP + 8, 63))),
-    DROP("more fragments", IP_FRAGMENT, W(SET16(O_IP + 6, 0x2000)), CSUM),
-    DROP("fragment offset", IP_FRAGMENT,
-         W(SET16(O_IP + 6, 0x4000 | 185)), CSUM),
-    DROP("TCP", NOT_UDP, W(SET8(O_IP + 9, 6)), CSUM),
-    DROP("no room for UDP header", BAD_UDP_LENGTH,
-         W(SET16(O_IP + 2, 20 + 3)), .len = O_IP + 20 + 3, CSUM),
-    DROP("UDP length 7", BAD_UDP_LENGTH, W(SET16(O_UDP + 4, 7))),
-    DROP("UDP length past IPv4", BAD_UDP_LENGTH,
-         W(SET16(O_UDP + 4, REF_FRAME_LEN - O_UDP + 1))),
-    DROP("UDP port 4790", WRONG_UDP_PORT, W(SET16(O_UDP + 2, 4790))),
-    DROP("bad UDP csum, verified", BAD_UDP_CSUM, W(SET16(O_UDP + 6, 0x1234)),
-         .flags = VTEP_PKT_DECAP_UDP_CSUM),
-    DROP("VXLAN too short", VXLAN_TOO_SHORT,
-         W(SET16(O_UDP + 4, 8 + 8 + 13), SET16(O_IP + 2, 20 + 8 + 8 + 13)),
-         CSUM),
-    DROP("VXLAN I flag clear", BAD_VXLAN_FLAGS, W(SET8(O_VXLAN, 0))),
-    DROP("inner VLAN tag", INNER_VLAN_TAG, W(SET16(O_INNER + 12, 0x8100))),
-    DROP("inner multicast src", BAD_SRC_MAC, W(SET8(O_INNER + 6, 0x03))),
-};
-#undef OK
-#undef DROP
-#undef CSUM
-#undef W
-
-static enum vtep_pkt_drop
-run_frame_case(const struct frame_case *c, struct pkt *p,
-               struct vtep_pkt_vxlan *vx)
-{
-    pkt_init_ref_frame(p);
-    for (const struct field_write *w = c->writes;
-         w < &c->writes[ARRAY_SIZE(c->writes)] && w->width; w++) {
-        if (w->width == 2) {
-            wr16(p->data + w->ofs, w->value);
-        } else {
-            p->data[w->ofs] = w->value;
-        }
-    }
-    if (c->len) {
-        p->len = c->len;
-    }
-    if (c->fix_csum) {
-        fix_ip_csum(p->data + O_IP);
-    }
-    if (c->mutate) {
-        c->mutate(p);
-    }
-
-    uint8_t *copy = guarded_copy(p->data, p->len);
-    enum vtep_pkt_drop reason = vtep_pkt_vxlan_decap_frame(
-        copy, p->len, htons(VTEP_VXLAN_PORT), c->flags, vx);
-    guarded_free(copy, p->len);
-    return reason;
-}
-
-START_TEST(test_decap_frame)
-{
-    const struct frame_case *c = &frame_cases[_i];
-    struct vtep_pkt_vxlan vx;
-    struct pkt p, ref;
-
-    enum vtep_pkt_drop reason = run_frame_case(c, &p, &vx);
-    ck_assert_msg(reason == c->reason, "%s: got %s, expected %s", c->name,
-                  vtep_pkt_drop_to_string(reason),
-                  vtep_pkt_drop_to_string(c->reason));
-    if (reason == VTEP_PKT_OK) {
-        size_t inner_ofs = c->inner_ofs ? c->inner_ofs : O_INNER;
-        size_t inner_len = c->inner_len ? c->inner_len : REF_INNER_LEN;
-
-        pkt_init_ref_frame(&ref);
-        ck_assert_uint_eq(vx.vni, REF_VNI);
-        ck_assert_uint_eq(vx.inner_ofs, inner_ofs);
-        ck_assert_uint_eq(vx.inner_len, inner_len);
-        ck_assert_uint_eq(vx.inner.vid, c->inner_vid);
-        if (!c->inner_vid) {
-            ck_assert_mem_eq(p.data + vx.inner_ofs, ref.data + O_INNER,
-                             inner_len);
-        }
-        ck_assert_uint_eq(ntohl(vx.ip_src), 0xc0000201);
-        ck_assert_uint_eq(ntohl(vx.ip_dst), 0xc0000202);
-        ck_assert_uint_eq(ntohs(vx.udp_src), REF_SPORT);
-        ck_assert_uint_eq(ntohs(vx.udp_dst), VTEP_VXLAN_PORT);
-    }
-}
-END_TEST
-
-/* Any UDP port can be the VXLAN port. */
-START_TEST(test_decap_frame_port)
-{
-    struct vtep_pkt_vxlan vx;
-    struct pkt p;
-
-    pkt_init_ref_frame(&p);
-    wr16(p.data + O_UDP + 2, 8472);
-    ck_assert_int_eq(vtep_pkt_vxlan_decap_frame(p.data, p.len, htons(8472),
-                                                0, &vx), VTEP_PKT_OK);
-    ck_assert_int_eq(vtep_pkt_vxlan_decap_frame(p.data, p.len, htons(4789),
-                                                0, &vx),
-                     VTEP_PKT_DROP_WRONG_UDP_PORT);
-}
-END_TEST
-
-/* Encapsulation then decapsulation gives back the inner frame and VNI, on
- * both the raw and the socket path. */
+/* Encapsulation then decapsulation gives back the inner frame and VNI:
+ * the headers of vtep_pkt_vxlan_put_encap() describe the datagram, and its
+ * UDP payload (the VXLAN header and the frame) decapsulates. */
 START_TEST(test_round_trip)
 {
     static const uint32_t vnis[] = { 0, 1, 4096, 5000, 0x7fffff, 0xffffff };
 
     for (int i = 0; i < 2000; i++) {
-        struct pkt p;
         uint8_t inner[1514];
         size_t inner_len = 14 + rnd() % (sizeof inner - 13);
         uint32_t vni = vnis[i % ARRAY_SIZE(vnis)];
@@ -942,44 +655,40 @@ START_TEST(test_round_trip)
         t.ttl = rnd();
         t.tos = rnd();
 
-        /* Raw path. */
-        memset(&p, 0, sizeof p);
-        p.data = p.buf + HEADROOM;
-        memcpy(p.data, inner, inner_len);
-        p.len = inner_len;
-        ck_assert_int_eq(vtep_pkt_vxlan_encap(&p.data, &p.len, &t, vni,
-                                              sport), 0);
-        ck_assert_uint_eq(p.len, inner_len + VTEP_PKT_ENCAP_LEN);
-        uint8_t *copy = guarded_copy(p.data, p.len);
-        ck_assert_int_eq(vtep_pkt_vxlan_decap_frame(copy, p.len, t.udp_dst,
-                                                    VTEP_PKT_DECAP_UDP_CSUM,
-                                                    &vx), VTEP_PKT_OK);
-        guarded_free(copy, p.len);
-        ck_assert_uint_eq(vx.vni, vni);
-        ck_assert_uint_eq(vx.inner_ofs, VTEP_PKT_ENCAP_LEN);
-        ck_assert_uint_eq(vx.inner_len, inner_len);
-        ck_assert_mem_eq(p.data + vx.inner_ofs, inner, inner_len);
-        ck_assert(vx.ip_src == t.ip_src && vx.ip_dst == t.ip_dst);
-        ck_assert(vx.udp_src == sport && vx.udp_dst == t.udp_dst);
+        /* The datagram: headers, then the inner frame. */
+        uint8_t dgram[VTEP_PKT_ENCAP_LEN + sizeof inner];
+        ck_assert_int_eq(vtep_pkt_vxlan_put_encap(dgram, &t, vni, sport,
+                                                  inner_len), 0);
+        memcpy(dgram + VTEP_PKT_ENCAP_LEN, inner, inner_len);
+        const uint8_t *ip = dgram + O_IP, *udp = dgram + O_UDP;
+        ck_assert_uint_eq(rd16(ip + 2), inner_len + 36);
+        ck_assert_uint_eq(csum(ip, 20), 0);
+        ck_assert(!memcmp(ip + 12, &t.ip_src, 4)
+                  && !memcmp(ip + 16, &t.ip_dst, 4));
+        ck_assert_uint_eq(rd16(udp), ntohs(sport));
+        ck_assert_uint_eq(rd16(udp + 2), ntohs(t.udp_dst));
+        ck_assert_uint_eq(rd16(udp + 4), inner_len + 16);
 
-        /* Socket path: the 8-byte header, then the inner frame. */
-        uint8_t payload[VTEP_PKT_VXLAN_HLEN + sizeof inner];
-        ck_assert_int_eq(vtep_pkt_vxlan_put_header(payload, vni), 0);
-        memcpy(payload + VTEP_PKT_VXLAN_HLEN, inner, inner_len);
-        copy = guarded_copy(payload, VTEP_PKT_VXLAN_HLEN + inner_len);
-        ck_assert_int_eq(vtep_pkt_vxlan_decap(copy, VTEP_PKT_VXLAN_HLEN
-                                              + inner_len, 0, &vx),
-                         VTEP_PKT_OK);
-        guarded_free(copy, VTEP_PKT_VXLAN_HLEN + inner_len);
+        /* Its UDP payload, as a socket receives it. */
+        size_t n = VTEP_PKT_VXLAN_HLEN + inner_len;
+        uint8_t *copy = guarded_copy(dgram + O_VXLAN, n);
+        ck_assert_int_eq(vtep_pkt_vxlan_decap(copy, n, 0, &vx), VTEP_PKT_OK);
+        guarded_free(copy, n);
         ck_assert_uint_eq(vx.vni, vni);
         ck_assert_uint_eq(vx.inner_len, inner_len);
-        ck_assert_mem_eq(payload + vx.inner_ofs, inner, inner_len);
+        ck_assert_mem_eq(dgram + O_VXLAN + vx.inner_ofs, inner, inner_len);
+
+        /* The VXLAN header alone is the same as put_encap()'s. */
+        uint8_t hdr[VTEP_PKT_VXLAN_HLEN];
+        ck_assert_int_eq(vtep_pkt_vxlan_put_header(hdr, vni), 0);
+        ck_assert_mem_eq(hdr, dgram + O_VXLAN, VTEP_PKT_VXLAN_HLEN);
     }
 }
 END_TEST
 
 /* The whole trunk -> tunnel -> trunk path on one buffer: parse a tagged
- * frame, pop, encapsulate, decapsulate, push another VLAN. */
+ * frame, pop, put the VXLAN header in front, decapsulate, push another
+ * VLAN. */
 START_TEST(test_trunk_tunnel_trunk)
 {
     struct pkt p, orig;
@@ -992,20 +701,17 @@ START_TEST(test_trunk_tunnel_trunk)
 
     ck_assert_int_eq(vtep_pkt_parse_eth(p.data, p.len, &eth), VTEP_PKT_OK);
     ck_assert_uint_eq(eth.vid, 10);
-    uint32_t hash = vtep_pkt_flow_hash(p.data, p.len, &eth, 0);
     ck_assert_int_eq(vtep_pkt_vlan_pop(&p.data, &p.len), 0);
-    ck_assert_int_eq(vtep_pkt_vxlan_encap(&p.data, &p.len, &ref_tunnel, 77,
-                                          vtep_pkt_udp_src_port(
-                                              hash, VTEP_PKT_SPORT_MIN,
-                                              VTEP_PKT_SPORT_MAX)), 0);
+    p.data -= VTEP_PKT_VXLAN_HLEN;
+    p.len += VTEP_PKT_VXLAN_HLEN;
+    ck_assert_int_eq(vtep_pkt_vxlan_put_header(p.data, 77), 0);
 
-    ck_assert_int_eq(vtep_pkt_vxlan_decap_frame(p.data, p.len,
-                                                ref_tunnel.udp_dst, 0, &vx),
+    ck_assert_int_eq(vtep_pkt_vxlan_decap(p.data, p.len, 0, &vx),
                      VTEP_PKT_OK);
     ck_assert_uint_eq(vx.vni, 77);
     p.data += vx.inner_ofs;
     p.len = vx.inner_len;
-    ck_assert_int_eq(vtep_pkt_vlan_set(&p.data, &p.len, 20), 0);
+    ck_assert_int_eq(vtep_pkt_vlan_push(&p.data, &p.len, 20), 0);
     ck_assert_int_eq(vtep_pkt_parse_eth(p.data, p.len, &eth), VTEP_PKT_OK);
     ck_assert_uint_eq(eth.vid, 20);
     ck_assert_int_eq(vtep_pkt_vlan_pop(&p.data, &p.len), 0);
@@ -1230,46 +936,46 @@ END_TEST
 struct arp_case {
     const char *name;
     const char *hex;
-    enum vtep_pkt_drop reason;
+    bool ok;
     uint16_t op;
 };
 
 static const struct arp_case arp_cases[] = {
-    { "request", ARP("0001", "0800", "06", "04", "0001"), VTEP_PKT_OK, 1 },
-    { "reply", ARP("0001", "0800", "06", "04", "0002"), VTEP_PKT_OK, 2 },
+    { "request", ARP("0001", "0800", "06", "04", "0001"), true, 1 },
+    { "reply", ARP("0001", "0800", "06", "04", "0002"), true, 2 },
     { "padded to 46", ARP("0001", "0800", "06", "04", "0001")
-      "000000000000000000000000000000000000", VTEP_PKT_OK, 1 },
-    { "empty", "", VTEP_PKT_DROP_ARP_TOO_SHORT, 0 },
+      "000000000000000000000000000000000000", true, 1 },
+    { "empty", "", false, 0 },
     { "fixed part only", "0001 0800 06 04 0001",
-      VTEP_PKT_DROP_ARP_TOO_SHORT, 0 },
+      false, 0 },
     { "27 bytes", "0001 0800 06 04 0001 020000000001 c0a80001 000000000000"
-      " c0a800", VTEP_PKT_DROP_ARP_TOO_SHORT, 0 },
+      " c0a800", false, 0 },
     { "hardware type 6", ARP("0006", "0800", "06", "04", "0001"),
-      VTEP_PKT_DROP_BAD_ARP, 0 },
+      false, 0 },
     { "protocol IPv6", ARP("0001", "86dd", "06", "04", "0001"),
-      VTEP_PKT_DROP_BAD_ARP, 0 },
+      false, 0 },
     { "hardware length 8", ARP("0001", "0800", "08", "04", "0001"),
-      VTEP_PKT_DROP_BAD_ARP, 0 },
+      false, 0 },
     { "protocol length 16", ARP("0001", "0800", "06", "10", "0001"),
-      VTEP_PKT_DROP_BAD_ARP, 0 },
+      false, 0 },
     { "op 0", ARP("0001", "0800", "06", "04", "0000"),
-      VTEP_PKT_DROP_BAD_ARP, 0 },
+      false, 0 },
     { "op 3 (RARP)", ARP("0001", "0800", "06", "04", "0003"),
-      VTEP_PKT_DROP_BAD_ARP, 0 },
+      false, 0 },
     { "op 0x0101", ARP("0001", "0800", "06", "04", "0101"),
-      VTEP_PKT_DROP_BAD_ARP, 0 },
+      false, 0 },
 };
 
-static enum vtep_pkt_drop
+static bool
 run_arp_case(const struct arp_case *c, struct vtep_pkt_arp *arp)
 {
     uint8_t buf[64];
     size_t len = from_hex(c->hex, buf, sizeof buf);
 
     uint8_t *copy = guarded_copy(buf, len);
-    enum vtep_pkt_drop reason = vtep_pkt_parse_arp(copy, len, arp);
+    bool ok = vtep_pkt_parse_arp(copy, len, arp);
     guarded_free(copy, len);
-    return reason;
+    return ok;
 }
 
 START_TEST(test_parse_arp)
@@ -1277,11 +983,9 @@ START_TEST(test_parse_arp)
     const struct arp_case *c = &arp_cases[_i];
     struct vtep_pkt_arp arp;
 
-    enum vtep_pkt_drop reason = run_arp_case(c, &arp);
-    ck_assert_msg(reason == c->reason, "%s: got %s, expected %s", c->name,
-                  vtep_pkt_drop_to_string(reason),
-                  vtep_pkt_drop_to_string(c->reason));
-    if (reason == VTEP_PKT_OK) {
+    bool ok = run_arp_case(c, &arp);
+    ck_assert_msg(ok == c->ok, "%s: got %s", c->name, ok ? "ARP" : "no ARP");
+    if (ok) {
         const struct eth_addr sha = ETH_ADDR_C(02, 00, 00, 00, 00, 01);
         ck_assert_uint_eq(arp.op, c->op);
         ck_assert(eth_addr_equals(arp.sha, sha));
@@ -1303,9 +1007,8 @@ START_TEST(test_arp_in_tagged_frame)
              ARP("0001", "0800", "06", "04", "0001"));
     ck_assert_int_eq(vtep_pkt_parse_eth(p.data, p.len, &eth), VTEP_PKT_OK);
     ck_assert_uint_eq(ntohs(eth.eth_type), ETH_TYPE_ARP);
-    ck_assert_int_eq(vtep_pkt_parse_arp(p.data + eth.l3_ofs,
-                                        p.len - eth.l3_ofs, &arp),
-                     VTEP_PKT_OK);
+    ck_assert(vtep_pkt_parse_arp(p.data + eth.l3_ofs, p.len - eth.l3_ofs,
+                                 &arp));
     ck_assert(eth_addr_equals(arp.sha, eth.src));
     ck_assert_uint_eq(ntohl(arp.spa), 0xc0a80001);
 }
@@ -1327,19 +1030,153 @@ START_TEST(test_every_reason_hit)
         size_t len;
         hit[run_decap_case(&decap_cases[i], &vx, &len)] = true;
     }
-    for (size_t i = 0; i < ARRAY_SIZE(frame_cases); i++) {
-        struct vtep_pkt_vxlan vx;
-        struct pkt p;
-        hit[run_frame_case(&frame_cases[i], &p, &vx)] = true;
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(arp_cases); i++) {
-        struct vtep_pkt_arp arp;
-        hit[run_arp_case(&arp_cases[i], &arp)] = true;
-    }
     for (int i = 0; i < VTEP_PKT_N_DROPS; i++) {
         ck_assert_msg(hit[i], "no test produces \"%s\"",
                       vtep_pkt_drop_to_string(i));
     }
+}
+END_TEST
+
+/* Checksums left to offload.
+ * ========================== */
+
+/* An L4 segment of 'l4_len' bytes ('proto' TCP or UDP) after an IPv4 or
+ * IPv6 header in 'f' (untagged), with the checksum field as a sender with
+ * offload leaves it (partial) or right; returns the frame length. */
+static size_t
+csum_frame(uint8_t *f, bool ipv6, uint8_t proto, size_t l4_len,
+           bool partial)
+{
+    size_t l3_len = ipv6 ? 40 : 20;
+    size_t csum_ofs = proto == IPPROTO_TCP ? 16 : 6;
+    uint8_t *l3 = f + 14, *l4 = l3 + l3_len;
+    uint32_t pseudo = 0;
+
+    from_hex(INNER_MACS, f, 12);
+    wr16(f + 12, ipv6 ? 0x86dd : 0x0800);
+    memset(l3, 0, l3_len);
+    for (size_t i = 0; i < l4_len; i++) {
+        l4[i] = rnd();
+    }
+    if (ipv6) {
+        l3[0] = 0x60;
+        wr16(l3 + 4, l4_len);
+        l3[6] = proto;
+        l3[7] = 64;
+        for (int i = 8; i < 40; i++) {
+            l3[i] = rnd();
+        }
+        for (int i = 8; i < 40; i += 2) {
+            pseudo += rd16(l3 + i);
+        }
+        pseudo += l4_len + proto;
+    } else {
+        l3[0] = 0x45;
+        wr16(l3 + 2, 20 + l4_len);
+        l3[8] = 64;
+        l3[9] = proto;
+        for (int i = 12; i < 20; i++) {
+            l3[i] = rnd();
+        }
+        fix_ip_csum(l3);
+        for (int i = 12; i < 20; i += 2) {
+            pseudo += rd16(l3 + i);
+        }
+        pseudo += l4_len + proto;
+    }
+    if (proto == IPPROTO_UDP) {
+        wr16(l4 + 4, l4_len);
+    }
+    wr16(l4 + csum_ofs, 0);
+    uint16_t sum = ref_csum(l4, l4_len, pseudo);
+    if (proto == IPPROTO_UDP && !sum) {
+        sum = 0xffff;
+    }
+    if (partial) {
+        /* The folded pseudo-header sum, not inverted. */
+        uint32_t p = pseudo;
+        while (p >> 16) {
+            p = (p & 0xffff) + (p >> 16);
+        }
+        wr16(l4 + csum_ofs, p);
+    } else {
+        wr16(l4 + csum_ofs, sum);
+    }
+    return 14 + l3_len + l4_len;
+}
+
+static bool
+csum_complete(uint8_t *f, size_t len)
+{
+    struct vtep_pkt_eth eth;
+    ck_assert_int_eq(vtep_pkt_parse_eth(f, len, &eth), VTEP_PKT_OK);
+    return vtep_pkt_csum_complete(f, len, &eth);
+}
+
+START_TEST(test_csum_complete)
+{
+    for (int i = 0; i < 400; i++) {
+        uint8_t partial[1600], good[1600];
+        bool ipv6 = i & 1;
+        uint8_t proto = i & 2 ? IPPROTO_UDP : IPPROTO_TCP;
+        size_t l4_len = (proto == IPPROTO_TCP ? 20 : 8) + rnd() % 1000;
+        uint32_t seed = rnd_state;
+
+        /* The same segment twice: partial, then right. */
+        size_t len = csum_frame(partial, ipv6, proto, l4_len, true);
+        rnd_state = seed;
+        ck_assert_uint_eq(csum_frame(good, ipv6, proto, l4_len, false), len);
+
+        csum_complete(partial, len);
+        ck_assert_mem_eq(partial, good, len);
+
+        /* A right checksum stays, and so does a wrong one. */
+        ck_assert(!csum_complete(good, len));
+        uint8_t *l4 = good + 14 + (ipv6 ? 40 : 20);
+        l4[proto == IPPROTO_TCP ? 17 : 7] ^= 0x5a;
+        uint8_t copy[1600];
+        memcpy(copy, good, len);
+        csum_complete(good, len);
+        ck_assert_mem_eq(good, copy, len);
+    }
+}
+END_TEST
+
+START_TEST(test_csum_complete_leaves_alone)
+{
+    uint8_t f[200], copy[200];
+    size_t len;
+
+    /* UDP without a checksum (0). */
+    len = csum_frame(f, false, IPPROTO_UDP, 40, false);
+    wr16(f + 34 + 6, 0);
+    memcpy(copy, f, len);
+    ck_assert(!csum_complete(f, len));
+    ck_assert_mem_eq(f, copy, len);
+
+    /* A fragment, even with a partial-looking field. */
+    len = csum_frame(f, false, IPPROTO_TCP, 60, true);
+    wr16(f + 14 + 6, 0x2000);
+    fix_ip_csum(f + 14);
+    memcpy(copy, f, len);
+    ck_assert(!csum_complete(f, len));
+    ck_assert_mem_eq(f, copy, len);
+
+    /* Cut short: the IPv4 length runs past the frame; an L4 header too
+     * short; not IP at all. */
+    len = csum_frame(f, false, IPPROTO_TCP, 60, true);
+    memcpy(copy, f, len);
+    ck_assert(!csum_complete(f, len - 1));
+    ck_assert_mem_eq(f, copy, len);
+    len = csum_frame(f, true, IPPROTO_TCP, 60, true);
+    ck_assert(!csum_complete(f, len - 1));
+    len = csum_frame(f, false, IPPROTO_TCP, 20, true);
+    wr16(f + 14 + 2, 20 + 19);
+    fix_ip_csum(f + 14);
+    ck_assert(!csum_complete(f, len - 1));
+    len = csum_frame(f, false, IPPROTO_TCP, 60, true);
+    wr16(f + 12, 0x88b5);
+    ck_assert(!csum_complete(f, len));
 }
 END_TEST
 
@@ -1364,7 +1201,6 @@ packet_suite(void)
     tc = tcase_create("vlan");
     tcase_add_test(tc, test_vlan_push_pop);
     tcase_add_test(tc, test_vlan_pop_priority_and_8021ad);
-    tcase_add_loop_test(tc, test_vlan_set, 0, ARRAY_SIZE(vlan_set_cases));
     tcase_add_test(tc, test_vlan_errors);
     suite_add_tcase(s, tc);
 
@@ -1378,8 +1214,6 @@ packet_suite(void)
 
     tc = tcase_create("decap");
     tcase_add_loop_test(tc, test_decap_payload, 0, ARRAY_SIZE(decap_cases));
-    tcase_add_loop_test(tc, test_decap_frame, 0, ARRAY_SIZE(frame_cases));
-    tcase_add_test(tc, test_decap_frame_port);
     tcase_add_test(tc, test_round_trip);
     tcase_add_test(tc, test_trunk_tunnel_trunk);
     suite_add_tcase(s, tc);
@@ -1394,6 +1228,11 @@ packet_suite(void)
     tc = tcase_create("arp");
     tcase_add_loop_test(tc, test_parse_arp, 0, ARRAY_SIZE(arp_cases));
     tcase_add_test(tc, test_arp_in_tagged_frame);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("checksum");
+    tcase_add_test(tc, test_csum_complete);
+    tcase_add_test(tc, test_csum_complete_leaves_alone);
     suite_add_tcase(s, tc);
 
     return s;

@@ -17,7 +17,9 @@
  */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -604,6 +606,132 @@ START_TEST(test_flood_changes)
 }
 END_TEST
 
+/* The flood-limit fault of switch 'ls_name''s entry 'mac', or NULL. */
+static const struct vtep_fault *
+flood_fault(const char *ls_name, const char *mac)
+{
+    char *object = xasprintf("Logical_Switch %s flood %s", ls_name, mac);
+    const struct vtep_fault *f = vtep_faults_find(&faults, object);
+    free(object);
+    ck_assert(!f || f->code == VTEP_FAULT_FLOOD_LIMIT);
+    return f;
+}
+
+/* Issue 9: a 2,000-locator unknown-dst set made one broadcast 2,000
+ * tunnel packets.  The flood limit cuts an entry to its first remotes by
+ * IP, for every provider, and says so with tunnel_exhaustion. */
+START_TEST(test_flood_limit)
+{
+    reconciler_set_flood_limit(r, 3);
+    populate();
+    unit_mcast(&st, 100001, 1, UNKNOWN, "192.0.2.9 192.0.2.2 192.0.2.1 "
+               "192.0.2.5 " LOCAL_IP " 192.0.2.3");
+    run_all();
+    ASSERT_NO_ERRORS();
+    ck_assert_ptr_nonnull(strstr(dp_tables(), "flood vni=100 "
+                                 "mac=unknown-dst remotes=192.0.2.1,"
+                                 "192.0.2.2,192.0.2.3\n"));
+    ck_assert_ptr_nonnull(strstr(fdb(NULL), "  flood unknown-dst -> "
+                                 "192.0.2.1 192.0.2.2 192.0.2.3\n"));
+    const struct vtep_fault *f = flood_fault("ls0", UNKNOWN);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_msg(strstr(f->detail, "has 5 remote VTEPs")
+                  && strstr(f->detail, "first 3"), "%s", f->detail);
+    ck_assert_str_eq(unit_switch_keys(&faults), "tunnel_exhaustion");
+    /* The multicast-MAC entry, with one remote, is not cut. */
+    ck_assert_ptr_null(flood_fault("ls0", MCAST_MAC));
+    ck_assert_uint_eq(vtep_faults_count(&faults), 1);
+
+    /* One more remote beyond the first three: no operation, a new
+     * count. */
+    ops_clear();
+    unit_mcast(&st, 100003, 1, UNKNOWN, "192.0.2.8");
+    ck_assert_uint_eq(run_all(), 0);
+    ck_assert_ptr_nonnull(strstr(flood_fault("ls0", UNKNOWN)->detail,
+                                 "has 6 remote VTEPs"));
+
+    /* A rename moves the fault to the new name. */
+    unit_ls_set(&st, 1, "ls9", 100);
+    run_all();
+    ck_assert_ptr_null(flood_fault("ls0", UNKNOWN));
+    ck_assert_ptr_nonnull(flood_fault("ls9", UNKNOWN));
+    ck_assert_uint_eq(vtep_faults_count(&faults), 1);
+
+    /* The set shrinks to the limit: the fault clears. */
+    vtep_state_mcast_del(&st, U(100003));
+    unit_mcast(&st, 100001, 1, UNKNOWN, "192.0.2.9 192.0.2.5 192.0.2.3");
+    run_all();
+    ck_assert_ptr_nonnull(strstr(dp_tables(), "mac=unknown-dst "
+                                 "remotes=192.0.2.3,192.0.2.5,192.0.2.9\n"));
+    ck_assert_ptr_null(flood_fault("ls9", UNKNOWN));
+    ck_assert_str_eq(unit_switch_keys(&faults), "");
+
+    /* Cut again, then the switch goes: so does the fault. */
+    unit_mcast(&st, 100001, 1, UNKNOWN, "192.0.2.9 192.0.2.5 192.0.2.3 "
+               "192.0.2.4");
+    run_all();
+    ck_assert_ptr_nonnull(flood_fault("ls9", UNKNOWN));
+    vtep_state_port_del(&st, "p0");
+    run_all();
+    ck_assert_uint_eq(vtep_faults_count(&faults), 0);
+
+    /* And an entry that goes away clears its own. */
+    unit_bind(&st, "p0", 10, 1);
+    run_all();
+    ck_assert_ptr_nonnull(flood_fault("ls9", UNKNOWN));
+    vtep_state_mcast_del(&st, U(100001));
+    run_all();
+    ck_assert_uint_eq(vtep_faults_count(&faults), 0);
+    ASSERT_NO_ERRORS();
+}
+END_TEST
+
+/* The default limit: 200 locators become exactly the first 128. */
+START_TEST(test_flood_limit_default)
+{
+    enum { N = 200 };
+    unit_ls_set(&st, 1, "ls0", 100);
+    unit_bind(&st, "p0", 10, 1);
+    struct vtep_locator_spec locs[N];
+    char ips[N][32];
+    for (int i = 0; i < N; i++) {
+        /* Backwards, to show that the order is by IP. */
+        snprintf(ips[i], sizeof ips[i], "10.0.%d.%d", (N - 1 - i) / 100,
+                 (N - 1 - i) % 100 + 1);
+        locs[i] = (struct vtep_locator_spec) { "vxlan_over_ipv4", ips[i] };
+    }
+    vtep_state_mcast_set(&st, U(100001), U(1), UNKNOWN, locs, N);
+    run_all();
+    ASSERT_NO_ERRORS();
+
+    const char *t = strstr(dp_tables(), "mac=unknown-dst remotes=");
+    ck_assert_ptr_nonnull(t);
+    size_t n = 1;
+    for (const char *p = t; *p && *p != '\n'; p++) {
+        n += *p == ',';
+    }
+    ck_assert_uint_eq(n, RECONCILER_FLOOD_LIMIT);
+    ck_assert_uint_eq(RECONCILER_FLOOD_LIMIT, 128);
+    /* 10.0.0.1 .. 10.0.0.100, then 10.0.1.1 .. 10.0.1.28. */
+    ck_assert_ptr_nonnull(strstr(t, "remotes=10.0.0.1,10.0.0.2,"));
+    ck_assert_ptr_nonnull(strstr(t, ",10.0.1.28\n"));
+    ck_assert_ptr_nonnull(strstr(flood_fault("ls0", UNKNOWN)->detail,
+                                 "has 200 remote VTEPs"));
+
+    /* 0: no limit. */
+    reconciler_set_flood_limit(r, 0);
+    unit_mcast(&st, 100002, 1, UNKNOWN, "192.0.2.1");
+    run_all();
+    t = strstr(dp_tables(), "mac=unknown-dst remotes=");
+    n = 1;
+    for (const char *p = t; *p && *p != '\n'; p++) {
+        n += *p == ',';
+    }
+    ck_assert_uint_eq(n, N + 1);
+    ck_assert_ptr_null(flood_fault("ls0", UNKNOWN));
+}
+END_TEST
+
 START_TEST(test_local_ip_change)
 {
     populate();
@@ -895,6 +1023,8 @@ reconcile_suite(void)
     tcase_add_test(tc, test_mode_and_name);
     tcase_add_test(tc, test_ucast_changes);
     tcase_add_test(tc, test_flood_changes);
+    tcase_add_test(tc, test_flood_limit);
+    tcase_add_test(tc, test_flood_limit_default);
     tcase_add_test(tc, test_local_ip_change);
     suite_add_tcase(s, tc);
 

@@ -640,6 +640,77 @@ START_TEST(test_dup_vni_resync_keeps_holder)
 }
 END_TEST
 
+/* Defect 8 of issue 9: at start-up the name decided, even against a
+ * switch bound nowhere, so a restart took the VNI from the switch that
+ * carried traffic ("ls-z", bound) and gave it to "ls-a" (bound nowhere,
+ * as OVN leaves the switches it keys but does not use).  Both orders of
+ * the rows. */
+START_TEST(test_dup_vni_startup_bound_wins)
+{
+    vtep_state_sweep_begin(&st);
+    if (_i == 0) {
+        unit_ls_set(&st, 1, "ls-z", 100);
+        unit_ls_set(&st, 2, "ls-a", 100);
+    } else {
+        unit_ls_set(&st, 2, "ls-a", 100);
+        unit_ls_set(&st, 1, "ls-z", 100);
+    }
+    unit_bind(&st, "p0", 10, 1);
+    vtep_state_sweep_end(&st);
+
+    ck_assert(is_active(1, 100));
+    ck_assert(!vtep_state_find_ls(&st, U(2))->owns_vni);
+    ck_assert_uint_eq(vtep_state_binding_vni(&st, "p0", 10), 100);
+    /* The loser gets the fault, naming the holder. */
+    ck_assert_uint_eq(n_faults(VTEP_FAULT_DUP_VNI, NULL), 1);
+    const struct vtep_fault *f = find_fault(VTEP_FAULT_DUP_VNI, NULL);
+    ck_assert_ptr_nonnull(strstr(f->object, "ls-a"));
+    ck_assert_ptr_nonnull(strstr(f->detail, "ls-z"));
+    ck_assert_str_eq(unit_switch_keys(&faults), "unspecified_fault");
+    ck_assert_str_eq(unit_port_keys(&faults, "p0"), "");
+}
+END_TEST
+
+/* The same rule while running: a switch bound nowhere that holds a VNI
+ * gives it up to one that gets bound, and a holder that loses its last
+ * binding hands the VNI to a bound rival. */
+START_TEST(test_dup_vni_bound_beats_unbound_holder)
+{
+    unit_ls_set(&st, 2, "ls-a", 100);
+    ck_assert(vtep_state_find_ls(&st, U(2))->owns_vni);
+    ck_assert_uint_eq(vtep_faults_count(&faults), 0);
+
+    unit_ls_set(&st, 1, "ls-z", 100);
+    ck_assert(vtep_state_find_ls(&st, U(2))->owns_vni);
+    ck_assert_uint_eq(n_faults(VTEP_FAULT_DUP_VNI, "ls-z"), 1);
+
+    drain();
+    unit_bind(&st, "p0", 10, 1);
+    ck_assert(is_active(1, 100));
+    ck_assert(dirty_ls(100));
+    ck_assert(!vtep_state_find_ls(&st, U(2))->owns_vni);
+    ck_assert_uint_eq(n_faults(VTEP_FAULT_DUP_VNI, NULL), 1);
+    ck_assert_ptr_nonnull(find_fault(VTEP_FAULT_DUP_VNI, "ls-a"));
+    ck_assert_str_eq(unit_port_keys(&faults, "p0"), "");
+
+    /* Both bound: the holder keeps it. */
+    unit_bind(&st, "p1", 20, 2);
+    ck_assert(is_active(1, 100));
+    ck_assert_uint_eq(vtep_state_binding_vni(&st, "p1", 20), 0);
+    ck_assert_str_eq(unit_port_keys(&faults, "p1"), "invalid_vlan_map");
+
+    /* The holder's last binding goes: the bound rival takes the VNI. */
+    drain();
+    vtep_state_port_del(&st, "p0");
+    ck_assert(is_active(2, 100));
+    ck_assert(dirty_ls(100));
+    ck_assert_uint_eq(vtep_state_binding_vni(&st, "p1", 20), 100);
+    ck_assert_str_eq(unit_port_keys(&faults, "p1"), "");
+    ck_assert_uint_eq(n_faults(VTEP_FAULT_DUP_VNI, NULL), 1);
+    ck_assert_ptr_nonnull(find_fault(VTEP_FAULT_DUP_VNI, "ls-z"));
+}
+END_TEST
+
 /* Remote unicast MACs. */
 
 START_TEST(test_ucast_duplicate_rows)
@@ -1149,6 +1220,32 @@ START_TEST(test_port_bad_vlan)
 }
 END_TEST
 
+/* Defect 10 of issue 9: the schema admits VLAN 4095, which 802.1Q
+ * reserves; it was bound and forwarded. */
+START_TEST(test_port_vlan_4095)
+{
+    unit_ls_set(&st, 1, "ls-a", 100);
+    unit_ls_set(&st, 2, "ls-b", 200);
+    unit_bind_n(&st, "p0", (const int64_t[]) { 4094, 4095 },
+                (const uint32_t[]) { 1, 2 }, 2);
+
+    ck_assert_uint_eq(vtep_state_binding_vni(&st, "p0", 4094), 100);
+    ck_assert_uint_eq(vtep_state_binding_vni(&st, "p0", 4095), 0);
+    ck_assert(!dirty_binding("p0", 4095));
+    ck_assert(!vtep_state_find_ls(&st, U(2))->active);
+    const struct vtep_fault *f = find_fault(VTEP_FAULT_BAD_VLAN, "4095");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f->port, "p0");
+    ck_assert_ptr_nonnull(strstr(f->detail, "reserved"));
+    ck_assert_str_eq(unit_port_keys(&faults, "p0"), "invalid_vlan_map");
+
+    unit_bind_n(&st, "p0", (const int64_t[]) { 4094 },
+                (const uint32_t[]) { 1 }, 1);
+    ck_assert_str_eq(unit_port_keys(&faults, "p0"), "");
+    ck_assert_uint_eq(vtep_faults_count(&faults), 0);
+}
+END_TEST
+
 START_TEST(test_port_binding_moves)
 {
     unit_ls_set(&st, 1, "ls-a", 100);
@@ -1175,6 +1272,36 @@ START_TEST(test_port_binding_moves)
     ck_assert_uint_eq(vtep_state_binding_vni(&st, "p1", 10), 100);
     ck_assert_uint_eq(vtep_state_binding_vni(&st, "p0", 10), 200);
     ck_assert_uint_eq(vtep_faults_count(&faults), 0);
+}
+END_TEST
+
+/* A binding's fault goes with the binding, by unbinding or by moving it to
+ * a usable switch (found by breaking binding_remove() on purpose: no other
+ * case unbinds a faulted binding). */
+START_TEST(test_port_binding_fault_goes_with_it)
+{
+    unit_ls_set(&st, 1, "ls-a", 100);
+    unit_ls_set(&st, 2, "ls-b", 100);          /* Loses VNI 100 to ls-a. */
+    unit_bind(&st, "p0", 10, 1);
+    unit_bind_n(&st, "p1", (const int64_t[]) { 10, 11 },
+                (const uint32_t[]) { 2, 3 }, 2);  /* 3 does not exist. */
+    ck_assert_uint_eq(n_faults(VTEP_FAULT_UNKEYED_BINDING, NULL), 2);
+    ck_assert_str_eq(unit_port_keys(&faults, "p1"), "invalid_vlan_map");
+
+    /* VLAN 11 goes; VLAN 10 moves to the usable ls-a. */
+    unit_bind_n(&st, "p1", (const int64_t[]) { 10 },
+                (const uint32_t[]) { 1 }, 1);
+    ck_assert_uint_eq(n_faults(VTEP_FAULT_UNKEYED_BINDING, NULL), 0);
+    ck_assert_str_eq(unit_port_keys(&faults, "p1"), "");
+    ck_assert_uint_eq(vtep_state_binding_vni(&st, "p1", 10), 100);
+
+    /* Faulted again, then the whole port goes. */
+    unit_bind(&st, "p1", 12, 2);
+    ck_assert_str_eq(unit_port_keys(&faults, "p1"), "invalid_vlan_map");
+    vtep_state_port_del(&st, "p1");
+    ck_assert_str_eq(unit_port_keys(&faults, "p1"), "");
+    ck_assert_uint_eq(n_faults(VTEP_FAULT_DUP_VNI, "ls-b"), 1);
+    ck_assert_uint_eq(vtep_faults_count(&faults), 1);
 }
 END_TEST
 
@@ -1311,6 +1438,8 @@ state_suite(void)
     tcase_add_test(tc, test_dup_vni_holder_renumbered);
     tcase_add_loop_test(tc, test_dup_vni_startup_sweep_by_name, 0, 2);
     tcase_add_test(tc, test_dup_vni_resync_keeps_holder);
+    tcase_add_loop_test(tc, test_dup_vni_startup_bound_wins, 0, 2);
+    tcase_add_test(tc, test_dup_vni_bound_beats_unbound_holder);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ucast");
@@ -1340,6 +1469,8 @@ state_suite(void)
     tc = tcase_create("port");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_port_bad_vlan);
+    tcase_add_test(tc, test_port_vlan_4095);
+    tcase_add_test(tc, test_port_binding_fault_goes_with_it);
     tcase_add_test(tc, test_port_binding_moves);
     suite_add_tcase(s, tc);
 

@@ -193,7 +193,8 @@ static const struct vlan_case vlan_cases[] = {
     { 0, 0 },                               /* Untagged. */
     { 1, 0 },
     { 100, 0 },
-    { 4095, 0 },
+    { 4094, 0 },
+    { 4095, ERANGE },                       /* Reserved by 802.1Q. */
     { 4096, ERANGE },
     { -1, ERANGE },
     { 65536, ERANGE },                      /* Would truncate to 0. */
