@@ -28,7 +28,8 @@
  * MAC (02:00:00:00:01:03 at hv2 in VNI 5000), so that table changes come
  * between packets.  Several records make learned MACs matter.
  *
- * As a test (make check), built without FUZZING_ENGINE, main() runs known
+ * As a test (make check), built without FUZZING_ENGINE and with
+ * fuzz-driver.c (the main() that the fuzz targets share), it runs known
  * answers first (a runt is counted as drop.runt and sends nothing; a remote
  * MAC from the trunk is dropped and not learned), then the target over each
  * file named on the command line or, without file arguments, over

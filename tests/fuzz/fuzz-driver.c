@@ -99,10 +99,13 @@ fuzz_driver_main(const struct fuzz_driver *drv, int argc, char *argv[])
     }
 
     if (optind < argc) {
+        int n_bad = 0;
         for (int i = optind; i < argc; i++) {
-            status |= run_file(argv[i]);
+            n_bad += run_file(argv[i]);
         }
-        printf("%d files, no invariant broken\n", argc - optind);
+        printf("%d files, no invariant broken", argc - optind - n_bad);
+        printf(n_bad ? "; %d could not be read\n" : "\n", n_bad);
+        status = n_bad != 0;
     } else {
         uint8_t *buf = malloc(drv->max_input);
         CHECK(buf);

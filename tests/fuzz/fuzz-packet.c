@@ -7,7 +7,8 @@
  * once, and so on).  A broken invariant abort()s.  (fuzz-dp.c fuzzes the
  * datapath's input functions around this codec.)
  *
- * As a test (make check), built without FUZZING_ENGINE, main() runs the
+ * As a test (make check), built without FUZZING_ENGINE and with
+ * fuzz-driver.c (the main() that the fuzz targets share), it runs the
  * target over each file named on the command line or, without file
  * arguments, over pseudo-random inputs from a fixed seed: random bytes, and
  * mutations (bit flips, byte writes, truncation, growth, insertion and

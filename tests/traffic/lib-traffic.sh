@@ -378,20 +378,23 @@ tr_expect_counts() {
 # time.  First vt_barrier (vtepd has applied the database to its
 # datapath), then CMD, which sends control frames that each VIEW counts
 # (and no test count does: ethertype $TR_CTL_TYPE), from where the frames
-# before were sent (the same trunk port, or the same tunnel source); then
-# waits until each VIEW has counted one more.  The datapath handles the
-# frames of one port, and of its tunnel socket, in order, and sends a
-# receiver's copies in that order; a capture sees them in order: once a
-# control has been captured, so has every earlier copy for that capture.
+# before were sent (the same trunk port, or the same tunnel source), or
+# from anywhere once a counter has shown that the datapath read them (a
+# drop counter); then waits until each VIEW has counted one more.  The
+# datapath handles the frames of one port, and of its tunnel socket, in
+# order, and sends a receiver's copies in that order (each batch's before
+# the next is read); a capture sees them in order: once a control has been
+# captured, so has every earlier copy for that capture.
 TR_CTL_TYPE=0x88b6
 tr_sync() {
-    local views=() view cmd
+    local views=() view
     while [ $# -gt 0 ] && [ "$1" != -- ]; do
         views+=("$1")
         shift
     done
-    [ "${1:-}" = -- ] && [ $# -gt 1 ] \
-        || vt_fail "usage: tr_sync VIEW... -- CMD..."
+    if [ "${1:-}" != -- ] || [ $# -lt 2 ]; then
+        vt_fail "usage: tr_sync VIEW... -- CMD..."
+    fi
     shift
     local -A before=()
     for view in "${views[@]}"; do

@@ -149,8 +149,8 @@ ctl_trunk() {
     done
 }
 
-# ctl_tunnel HV [VXLAN-ARG...]: a broadcast control frame into VNI 5000
-# from hypervisor HV's UDP socket (frame.py vxlan).
+# ctl_tunnel HV [VXLAN-ARG...]: a control frame into VNI 5000 from HV's
+# UDP socket (frame.py vxlan; a broadcast unless an ARG says --dst).
 ctl_tunnel() {
     local hv=$1 ip
     shift
@@ -222,20 +222,20 @@ test_a_vlan_classification() {
     done
     capture_hvs "udp dst port 4789"
     # Controls from the trunk, untagged: ls2, to hv1 and hv2.
-    local ctl=(ctl_trunk 0 02:00:00:00:02:01 02:00:00:00:02:02)
+    local ctls=(ctl_trunk 0 02:00:00:00:02:01 02:00:00:00:02:02)
 
     vt_log "VLAN 100 -> ls1 (VNI 5000) -> hv1; untagged -> ls2 -> hv2"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:01:01 \
         --vlan=100 --count=3
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:02:02 \
         --count=2
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     tr_check_counts hv1-5000=3 hv1-5001=0 hv2-5000=0 hv2-5001=2
 
     vt_log "priority-tagged (VID 0) is untagged: ls2, and leaves untagged"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:02:02 \
         --vlan=0
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     tr_check_counts hv1-5000=3 hv1-5001=0 hv2-5000=0 hv2-5001=3
 
     vt_log "VLAN 200 is bound to nothing: dropped and counted"
@@ -244,7 +244,7 @@ test_a_vlan_classification() {
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:01:01 \
         --vlan=200 --count=4
     stat_after drop.no-binding 4
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     tr_check_counts hv1-test=0 hv2-test=0
 
     vt_log "a binding removed: VLAN 100 is dropped too"
@@ -255,7 +255,7 @@ test_a_vlan_classification() {
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=02:00:00:00:01:01 \
         --vlan=100
     stat_after drop.no-binding 1
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     tr_check_counts hv1-test=0 hv2-test=0
 }
 
@@ -296,12 +296,12 @@ test_c_flood_replication() {
     tr_view hv2-arp hv2 "${TR_VIEW_FILTER[hv1-arp]}"
     capture_hvs "udp dst port 4789"
     # Controls from the trunk, VLAN 100: unicast to each hypervisor's MAC.
-    local ctl=(ctl_trunk 100 "$TR_HV1_MAC" "$TR_HV2_MAC")
+    local ctls=(ctl_trunk 100 "$TR_HV1_MAC" "$TR_HV2_MAC")
 
     vt_log "no unknown-dst set: the broadcast reaches no hypervisor"
     add_ls1 source_node none
     send_arps 2
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     tr_check_counts hv1-arp=0 hv2-arp=0
 
     vt_log "source_node, unknown-dst {hv1, hv2}: one copy at each"
@@ -310,7 +310,7 @@ test_c_flood_replication() {
         || vt_fail "add-mcast-remote"
     expect_fdb ls1 "  flood unknown-dst -> $TR_HV1_IP $TR_HV2_IP"
     send_arps 1
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     tr_check_counts hv1-arp=1 hv2-arp=1
 
     vt_log "service_node: every copy at one hypervisor, none at the other"
@@ -319,7 +319,7 @@ test_c_flood_replication() {
     expect_fdb ls1 "ls1 (vni 5000, service_node)"
     capture_hvs "udp dst port 4789"
     send_arps 3
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     if [ "$(tr_count hv1-arp)" -gt 0 ]; then
         tr_check_counts hv1-arp=3 hv2-arp=0
     else
@@ -332,7 +332,7 @@ test_c_flood_replication() {
     expect_fdb ls1 "ls1 (vni 5000, source_node)"
     capture_hvs "udp dst port 4789"
     send_arps 1
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     tr_check_counts hv1-arp=1 hv2-arp=1
 }
 
@@ -404,12 +404,12 @@ udp[20:2] = 0x000b and $(tr_inner_type 0x88b5)")
         tr_view $hv-test $hv "$f"
     done
     capture_hvs "udp dst port 4789"
-    local ctl=(ctl_trunk 100 $ctl_mac "$TR_HV2_MAC")
+    local ctls=(ctl_trunk 100 "$ctl_mac" "$TR_HV2_MAC")
 
     vt_log "$TR_HV1_MAC is remote at hv1: unicast there"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100 \
         --count=2
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     tr_check_counts hv1-test=2 hv2-test=0
 
     vt_log "row deleted: no more unicast to hv1, flooded to hv2"
@@ -420,7 +420,7 @@ udp[20:2] = 0x000b and $(tr_inner_type 0x88b5)")
     capture_hvs "udp dst port 4789"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100 \
         --count=2
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     tr_check_counts hv1-test=0 hv2-test=2
 
     vt_log "row back: unicast to hv1 again"
@@ -429,7 +429,7 @@ udp[20:2] = 0x000b and $(tr_inner_type 0x88b5)")
     expect_fdb ls1 "  ucast $TR_HV1_MAC -> $TR_HV1_IP"
     capture_hvs "udp dst port 4789"
     tr_frame bm eth --iface=bm0 --src=$BM_SRC --dst=$TR_HV1_MAC --vlan=100
-    tr_sync hv1-ctl hv2-ctl -- "${ctl[@]}"
+    tr_sync hv1-ctl hv2-ctl -- "${ctls[@]}"
     tr_check_counts hv1-test=1 hv2-test=0
 }
 
@@ -499,7 +499,8 @@ test_g_unknown_source() {
 }
 
 test_h_malformed() {
-    vt_allow_log '\|WARN\|gw0: dropped a [0-9]+-byte VXLAN packet from 192\.0\.2\.11 '
+    vt_allow_log '\|WARN\|gw0: dropped a [0-9]+-byte VXLAN packet from '\
+'192\.0\.2\.11 '
     start
     add_ls1 source_node
     tr_expect_ping bm "$TR_HV1_VM_IP"
