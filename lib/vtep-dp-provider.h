@@ -47,6 +47,48 @@
  *   iteration.
  *
  * - Optional operations may be NULL.
+ *
+ * Batching
+ * --------
+ *
+ * A provider whose operations are messages to somebody else (the kernel's
+ * netlink) should not pay one round trip per entry.  The reconciler
+ * brackets the operations of one reconciler_run() call between
+ * batch_begin() and batch_commit().  Inside a batch a provider may queue an
+ * operation and return 0 at once ("accepted"); batch_commit() sends what is
+ * queued, collects the answers and calls 'cb' once for every accepted
+ * operation that failed, with the operation's key and errno, in any order.
+ * An error returned directly from an operation inside a batch means the
+ * same as outside one (not queued, table unchanged).  After a failure the
+ * provider's entry for that key is unknown (it may hold the old value, the
+ * new one or none): the reconciler retries the key and a retried set must
+ * replace whatever is there, a retried delete of an absent entry succeeds.
+ * Operations that depend on each other (ls_set, then entries of its VNI)
+ * keep their order within a batch.  A provider without batch_begin and
+ * batch_commit completes every operation at once.
+ *
+ * 'budget_ms' is how long one reconciler_run() may spend issuing this
+ * provider's operations (0: the reconciler's default).
+ *
+ * Adoption and resync
+ * -------------------
+ *
+ * A provider whose state outlives vtepd (the kernel keeps bridges, vxlan
+ * devices and FDB entries when vtepd is killed) implements dump(): it
+ * calls the visitor once for every logical switch, binding, unicast and
+ * flood entry that it holds and that it owns (that a previous vtepd
+ * created), switches first.  The reconciler calls dump() once before its
+ * first operation, records what was reported as installed and converges
+ * by difference: what matches the desired state is left alone (no packet
+ * is lost for it), what differs is replaced, what is not wanted is
+ * removed.  The reconciler calls nothing in the provider before the
+ * desired state is complete (vtepd's first full contact with the
+ * database).
+ *
+ * need_resync() returns true once when the provider has lost track of
+ * what it holds (netlink ENOBUFS, a device deleted behind its back): the
+ * reconciler then forgets its record, calls dump() again and converges as
+ * at start-up.
  */
 #ifndef VTEP_DP_PROVIDER_H
 #define VTEP_DP_PROVIDER_H 1
@@ -54,6 +96,41 @@
 #include "vtep-dp.h"
 
 struct ds;
+
+/* The key of one operation, as batch_commit() reports a failure. */
+enum vtep_dp_op_type {
+    VTEP_DP_OP_LS_SET,
+    VTEP_DP_OP_LS_DEL,
+    VTEP_DP_OP_BINDING_ADD,
+    VTEP_DP_OP_BINDING_DEL,
+    VTEP_DP_OP_UCAST_SET,
+    VTEP_DP_OP_UCAST_DEL,
+    VTEP_DP_OP_FLOOD_SET,            /* n_remotes == 0 included. */
+};
+
+struct vtep_dp_op_key {
+    enum vtep_dp_op_type type;
+    uint32_t vni;                    /* All but the binding operations. */
+    struct eth_addr mac;             /* UCAST_*, FLOOD_SET. */
+    const char *port;                /* BINDING_*; borrowed for the call. */
+    uint16_t vlan;                   /* BINDING_*. */
+};
+
+typedef void vtep_dp_failure_cb(void *aux, const struct vtep_dp_op_key *,
+                                int error);
+
+/* What dump() reports, one callback per kind of entry.  Strings are
+ * borrowed for the call. */
+struct vtep_dp_visitor {
+    void (*ls)(void *aux, const struct vtep_dp_ls *);
+    void (*binding)(void *aux, const char *port, uint16_t vlan,
+                    uint32_t vni);
+    void (*ucast)(void *aux, uint32_t vni, struct eth_addr mac,
+                  ovs_be32 remote);
+    /* 'remotes' sorted and free of duplicates, n_remotes > 0. */
+    void (*flood)(void *aux, uint32_t vni, struct eth_addr mac,
+                  const ovs_be32 *remotes, size_t n_remotes);
+};
 
 /* An open datapath.  Providers embed it as the first member of their own
  * structure. */
@@ -89,7 +166,11 @@ struct vtep_dp_class {
     /* Flood lists: (vni, mac) -> remote VTEPs, where the all-zero MAC is
      * the unknown-dst entry used for broadcast, unknown unicast and
      * multicast without an entry of its own.  'remotes' is sorted and
-     * free of duplicates.  n_remotes == 0 deletes the entry. */
+     * free of duplicates.  n_remotes == 0 deletes the entry.  The list is
+     * the effective one: a frame goes to every remote in it, once.  The
+     * reconciler applies the policy (in service_node mode it passes the
+     * one service node chosen for the switch; the flood limit), so a
+     * provider never chooses. */
     int (*flood_set)(struct vtep_dp *, uint32_t vni, struct eth_addr mac,
                      const ovs_be32 *remotes, size_t n_remotes);
 
@@ -105,10 +186,34 @@ struct vtep_dp_class {
     /* Appends human-readable counters (drops by reason, etc.) to 'out'.
      * May be NULL. */
     void (*format_stats)(struct vtep_dp *, struct ds *out);
+
+    /* Batching (see above).  Both or neither may be NULL. */
+    void (*batch_begin)(struct vtep_dp *);
+    void (*batch_commit)(struct vtep_dp *, vtep_dp_failure_cb *, void *aux);
+    unsigned int budget_ms;
+
+    /* Adoption and resync (see above).  May be NULL. */
+    void (*dump)(struct vtep_dp *, const struct vtep_dp_visitor *,
+                 void *aux);
+    bool (*need_resync)(struct vtep_dp *);
+
+    /* Removes everything the provider owns from the system (the kernel's
+     * devices and entries), for "exit --cleanup".  May be NULL. */
+    void (*cleanup)(struct vtep_dp *);
 };
 
 extern const struct vtep_dp_class vtep_dp_dummy_class;
 extern const struct vtep_dp_class vtep_dp_user_class;
 extern const struct vtep_dp_class vtep_dp_kernel_class;
+
+/* The reconciler's view of the optional operations (vtep-dp.c). */
+void vtep_dp_batch_begin(struct vtep_dp *);
+void vtep_dp_batch_commit(struct vtep_dp *, vtep_dp_failure_cb *, void *aux);
+unsigned int vtep_dp_budget_ms(const struct vtep_dp *);
+bool vtep_dp_can_dump(const struct vtep_dp *);
+void vtep_dp_dump(struct vtep_dp *, const struct vtep_dp_visitor *,
+                  void *aux);
+bool vtep_dp_need_resync(struct vtep_dp *);
+void vtep_dp_cleanup(struct vtep_dp *);
 
 #endif /* vtep-dp-provider.h */

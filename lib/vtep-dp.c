@@ -162,3 +162,54 @@ vtep_dp_format_stats(struct vtep_dp *dp, struct ds *out)
         dp->class->format_stats(dp, out);
     }
 }
+
+void
+vtep_dp_batch_begin(struct vtep_dp *dp)
+{
+    if (dp->class->batch_begin) {
+        dp->class->batch_begin(dp);
+    }
+}
+
+void
+vtep_dp_batch_commit(struct vtep_dp *dp, vtep_dp_failure_cb *cb, void *aux)
+{
+    if (dp->class->batch_commit) {
+        dp->class->batch_commit(dp, cb, aux);
+    }
+}
+
+unsigned int
+vtep_dp_budget_ms(const struct vtep_dp *dp)
+{
+    return dp->class->budget_ms;
+}
+
+bool
+vtep_dp_can_dump(const struct vtep_dp *dp)
+{
+    return dp->class->dump != NULL;
+}
+
+void
+vtep_dp_dump(struct vtep_dp *dp, const struct vtep_dp_visitor *visitor,
+             void *aux)
+{
+    if (dp->class->dump) {
+        dp->class->dump(dp, visitor, aux);
+    }
+}
+
+bool
+vtep_dp_need_resync(struct vtep_dp *dp)
+{
+    return dp->class->need_resync && dp->class->need_resync(dp);
+}
+
+void
+vtep_dp_cleanup(struct vtep_dp *dp)
+{
+    if (dp->class->cleanup) {
+        dp->class->cleanup(dp);
+    }
+}

@@ -264,8 +264,13 @@ test_db_vtep_logical_switches() {
 }
 
 test_db_binding_1() {
-    # B2: two vtep logical switches get one key.
-    vt_allow_log '\|WARN\|Logical_Switch lswitch1: .*tunnel_key [0-9]+ '
+    # B2: two vtep logical switches get one key.  vtepd reports lswitch1
+    # while lswitch0 is bound; once B4 removes every binding, which of the
+    # two holds the key for a moment depends on the order in which
+    # ovn-controller-vtep's and vtep-ctl's changes arrive, so either may be
+    # reported then (seen in CI: lswitch0).  The end state is checked:
+    # no binding, no switch, no fault.
+    vt_allow_log '\|WARN\|Logical_Switch lswitch[01]: .*tunnel_key [0-9]+ '
     vt_allow_log '\|WARN\|Physical_Port p0 vlan 200: .*logical switch lswitch1 '
     ovn_db_setup
     nbctl ls-add br-test || vt_fail "ls-add"
