@@ -7,6 +7,8 @@ lib_libvtep_a_SOURCES = \
 	lib/vtep-dp-provider.h \
 	lib/vtep-dp-user.c \
 	lib/vtep-fault.c \
+	lib/vtep-gso.c \
+	lib/vtep-gso.h \
 	lib/vtep-malloc.c \
 	lib/vtep-malloc.h \
 	lib/vtep-fault.h \

@@ -33,6 +33,9 @@
  *   Both ways, a TCP or UDP checksum that the sender left to offload is
  *   completed (vtep_pkt_csum_complete()), and the outer UDP source port
  *   hashes the untagged inner frame, so tagged flows spread like others.
+ *   A TCP super-frame (segmentation offload, GRO) bigger than fits is cut
+ *   into frames that do (vtep-gso.h): from a trunk port before anything
+ *   else, from a tunnel on its way to each binding.
  *
  * Every frame that is not forwarded is counted by reason ("drop.REASON" in
  * vtepd/stats); malformed input is also logged, rate-limited.
@@ -68,6 +71,7 @@
 #include "seq.h"
 #include "timeval.h"
 #include "util.h"
+#include "vtep-gso.h"
 #include "vtep-learn.h"
 #include "vtep-packet.h"
 #include "vtep-types.h"
@@ -81,7 +85,13 @@ COVERAGE_DEFINE(user_age);
 #define USER_BATCH 32               /* Frames read per port or socket. */
 #define USER_TX_BATCH 64            /* Tunnel packets per sendmmsg(). */
 #define USER_PORT_TX_BATCH 32       /* Frames per sendmmsg() on a port. */
-#define USER_FRAME_MAX 9216         /* Largest frame captured (jumbo). */
+#define USER_FRAME_MAX 9216         /* Largest frame sent (jumbo). */
+/* Largest frame captured: a TCP super-frame of a sender with segmentation
+ * offload (64 KB, the gso_max_size of veth, virtio and most NICs) with
+ * its Ethernet header and a tag; it is cut into frames of at most
+ * USER_FRAME_MAX (vtep-gso.h). */
+#define USER_CAPTURE_MAX (65536 + ETH_HEADER_LEN + VLAN_HEADER_LEN)
+#define USER_TUNNEL_RX_MAX 65535    /* The largest UDP payload, and more. */
 #define USER_OUTER_LEN (IP_HEADER_LEN + UDP_HEADER_LEN \
                         + VTEP_PKT_VXLAN_HLEN)
 #define USER_SOCK_BUF (4 * 1024 * 1024)
@@ -98,6 +108,10 @@ COVERAGE_DEFINE(user_age);
     USER_DROP_REASON(UNKNOWN_SOURCE, "unknown-source")                  \
     USER_DROP_REASON(MTU, "mtu")                                        \
     USER_DROP_REASON(TRUNCATED, "truncated")                            \
+    /* A trunk frame bigger than its port's MTU (a super-frame of a     \
+     * sender with segmentation offload) that is not TCP over IPv4 or    \
+     * IPv6, or whose headers do not add up: it cannot be segmented. */ \
+    USER_DROP_REASON(GSO, "gso")                                        \
     USER_DROP_REASON(HAIRPIN, "hairpin")                                \
     /* A double-tagged frame from a trunk port: the inner tag must not   \
      * reach a tunnel or another binding (RFC 7348 section 6). */        \
@@ -273,6 +287,8 @@ struct user_dp {
     user_counter tun_rx_packets, tun_rx_bytes;
     user_counter tun_tx_packets, tun_tx_bytes;
     user_counter csum_completed;    /* Checksums left to offload, done. */
+    user_counter gso_frames;        /* Super-frames segmented... */
+    user_counter gso_segments;      /* ...into this many frames. */
 };
 
 /* What only the packet thread uses. */
@@ -285,7 +301,11 @@ struct user_thread {
     struct pollfd *pfds;            /* For thread_wait(): ports + 2. */
 
     /* The current frame, untagged, at 'frame' + VTEP_PKT_VLAN_HEADROOM. */
-    uint8_t frame[VTEP_PKT_VLAN_HEADROOM + USER_FRAME_MAX];
+    uint8_t frame[VTEP_PKT_VLAN_HEADROOM + USER_CAPTURE_MAX];
+    /* One segment of a super-frame (vtep_gso_segment()) from a trunk
+     * port, and one of a frame too big for the binding it goes to. */
+    uint8_t segment[USER_FRAME_MAX];
+    uint8_t out_segment[USER_FRAME_MAX];
 
     /* Tunnel receive. */
     struct mmsghdr rx_msgs[USER_BATCH];
@@ -293,7 +313,10 @@ struct user_thread {
     struct sockaddr_in rx_addr[USER_BATCH];
     uint64_t rx_control[USER_BATCH][CMSG_SPACE(sizeof(uint32_t))
                                     / sizeof(uint64_t) + 1];
-    uint8_t rx_buf[USER_BATCH][USER_FRAME_MAX + VTEP_PKT_VXLAN_HLEN];
+    /* A tunnel packet that a sender's offload left whole and the kernel
+     * delivered so (a UDP tunnel super-packet) can be as big as a
+     * datagram. */
+    uint8_t rx_buf[USER_BATCH][USER_TUNNEL_RX_MAX];
 
     /* Tunnel transmit. */
     size_t n_tx;
@@ -606,7 +629,34 @@ output_tunnel(struct user_thread *t, uint32_t vni, ovs_be32 remote,
     };
 }
 
-/* Sends the untagged 'frame' out of binding 'b', tagged with its VLAN. */
+static void output_binding(struct user_thread *, struct user_binding *,
+                           const uint8_t *frame, size_t len);
+
+/* The type field of the untagged Ethernet 'frame'. */
+static ovs_be16
+frame_eth_type(const uint8_t *frame)
+{
+    ovs_be16 type;
+    memcpy(&type, frame + 2 * ETH_ADDR_LEN, sizeof type);
+    return type;
+}
+
+struct binding_gso_aux {
+    struct user_thread *t;
+    struct user_binding *b;
+};
+
+static void
+binding_gso_output(void *aux_, uint8_t *seg, size_t len)
+{
+    struct binding_gso_aux *aux = aux_;
+    output_binding(aux->t, aux->b, seg, len);
+}
+
+/* Sends the untagged 'frame' out of binding 'b', tagged with its VLAN.  A
+ * TCP frame bigger than the port's MTU (a super-frame from a tunnel, as a
+ * remote sender's offload left it) goes out cut to what both the port and
+ * the tunnel carry; any other is dropped (drop.mtu). */
 static void
 output_binding(struct user_thread *t, struct user_binding *b,
                const uint8_t *frame, size_t len)
@@ -621,7 +671,26 @@ output_binding(struct user_thread *t, struct user_binding *b,
     }
     atomic_read_relaxed(&port->mtu, &mtu);
     if (len > mtu + ETH_HEADER_LEN) {
-        count_drop(d, USER_DROP_MTU);
+        /* Segments as big as the tunnel would have carried them: the
+         * remote sender's MTU is not known, its tunnel's is. */
+        struct binding_gso_aux aux = { .t = t, .b = b };
+        size_t max_len = MIN(mtu + ETH_HEADER_LEN, USER_FRAME_MAX);
+        int underlay_mtu;
+        atomic_read_relaxed(&d->underlay_mtu, &underlay_mtu);
+        if (underlay_mtu > USER_OUTER_LEN) {
+            max_len = MIN(max_len, underlay_mtu - USER_OUTER_LEN);
+        }
+        size_t n_segs;
+        if (len < ETH_HEADER_LEN || frame == t->out_segment
+            || vtep_gso_segment(frame, len, ETH_HEADER_LEN,
+                                frame_eth_type(frame), max_len,
+                                t->out_segment, binding_gso_output, &aux,
+                                &n_segs)) {
+            count_drop(d, USER_DROP_MTU);
+        } else {
+            counter_add(&d->gso_frames, 1);
+            counter_add(&d->gso_segments, n_segs);
+        }
         return;
     }
 
@@ -720,6 +789,91 @@ output_local_mac(struct user_thread *t, uint32_t vni, struct eth_addr dst,
 /* Input (packet thread).
  * ====================== */
 
+/* Forwards the untagged 'frame', parsed into '*eth', that arrived on
+ * binding 'b' of 'ls'. */
+static void
+port_forward(struct user_thread *t, const struct user_ls *ls,
+             struct user_binding *b, const struct vtep_pkt_eth *eth,
+             uint8_t *frame, size_t len)
+{
+    struct user_dp *d = t->dp;
+
+    if (vtep_pkt_csum_complete(frame, len, eth)) {
+        counter_add(&d->csum_completed, 1);
+    }
+    uint32_t hash = vtep_pkt_flow_hash(frame, len, eth, d->hash_basis);
+    if (!eth_addr_is_multicast(eth->dst)) {
+        const struct user_ucast *u = ucast_find(d, ls->vni, eth->dst);
+        if (u) {
+            output_tunnel(t, ls->vni, u->remote, frame, len, hash);
+            return;
+        }
+        if (output_local_mac(t, ls->vni, eth->dst, b, frame, len)) {
+            return;
+        }
+    }
+    flood(t, ls, b, eth->dst, frame, len, hash);
+}
+
+struct gso_aux {
+    struct user_thread *t;
+    const struct user_ls *ls;
+    struct user_binding *b;
+    const struct vtep_pkt_eth *eth;
+    size_t n;
+};
+
+static void
+gso_output(void *aux_, uint8_t *seg, size_t len)
+{
+    struct gso_aux *aux = aux_;
+    port_forward(aux->t, aux->ls, aux->b, aux->eth, seg, len);
+    aux->n++;
+}
+
+/* The untagged 'frame' from 'port' (MTU 'mtu') is longer than
+ * 'max_len', the most that fits both the port's MTU and, after
+ * encapsulation, the underlay's.  If it is TCP, cuts it into frames of at
+ * most 'max_len' bytes, forwards each and returns true: a frame bigger
+ * than the port's MTU is a super-frame that the sender left to
+ * segmentation offload (or that a NIC's GRO made), and one that only the
+ * tunnel cannot take gets through the same way, where it would be
+ * dropped as drop.mtu.  Otherwise returns false for a frame that the port
+ * could have carried (the caller forwards it as it is: it may fit a local
+ * binding), and drops one that it could not (drop.gso) and returns
+ * true. */
+static bool
+port_input_gso(struct user_thread *t, const struct user_port *port,
+               const struct user_ls *ls, struct user_binding *b,
+               const struct vtep_pkt_eth *eth, const uint8_t *frame,
+               size_t len, int mtu, size_t max_len)
+{
+    struct user_dp *d = t->dp;
+    struct gso_aux aux = { .t = t, .ls = ls, .b = b, .eth = eth };
+    size_t n_segs;
+    int error = vtep_gso_segment(frame, len, eth->l3_ofs, eth->eth_type,
+                                 max_len, t->segment, gso_output, &aux,
+                                 &n_segs);
+    if (error && len <= mtu + ETH_HEADER_LEN) {
+        return false;
+    } else if (error) {
+        count_drop(d, USER_DROP_GSO);
+        VLOG_WARN_RL(&bad_rl, "%s: port %s VLAN %"PRIu16": dropped a "
+                     "%"PRIuSIZE"-byte frame from "ETH_ADDR_FMT", bigger "
+                     "than the port's MTU %d, that cannot be segmented "
+                     "(ethertype 0x%04"PRIx16": %s) (drop.gso)", d->name,
+                     port->name, b->vlan, len, ETH_ADDR_ARGS(eth->src), mtu,
+                     ntohs(eth->eth_type),
+                     error == EPROTONOSUPPORT ? "not TCP over IPv4 or IPv6"
+                     : error == EMSGSIZE ? "no room for the payload"
+                     : "bad headers");
+        return true;
+    }
+    counter_add(&d->gso_frames, 1);
+    counter_add(&d->gso_segments, n_segs);
+    return true;
+}
+
 static void
 port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
            size_t caplen, size_t len)
@@ -734,7 +888,7 @@ port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
         count_drop(d, USER_DROP_TRUNCATED);
         VLOG_WARN_RL(&bad_rl, "%s: port %s: dropped a %"PRIuSIZE"-byte "
                      "frame larger than %d bytes", d->name, port->name,
-                     len, USER_FRAME_MAX);
+                     len, USER_CAPTURE_MAX);
         return;
     }
 
@@ -805,22 +959,18 @@ port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
     }
     learn(t, ls->vni, eth.src, port_idx, eth.vid, ip);
 
-    if (vtep_pkt_csum_complete(frame, frame_len, &inner)) {
-        counter_add(&d->csum_completed, 1);
+    int mtu, underlay_mtu;
+    atomic_read_relaxed(&port->mtu, &mtu);
+    atomic_read_relaxed(&d->underlay_mtu, &underlay_mtu);
+    size_t max_len = MIN(mtu + ETH_HEADER_LEN, USER_FRAME_MAX);
+    if (underlay_mtu > USER_OUTER_LEN) {
+        max_len = MIN(max_len, underlay_mtu - USER_OUTER_LEN);
     }
-    uint32_t hash = vtep_pkt_flow_hash(frame, frame_len, &inner,
-                                       d->hash_basis);
-    if (!eth_addr_is_multicast(eth.dst)) {
-        const struct user_ucast *u = ucast_find(d, ls->vni, eth.dst);
-        if (u) {
-            output_tunnel(t, ls->vni, u->remote, frame, frame_len, hash);
-            return;
-        }
-        if (output_local_mac(t, ls->vni, eth.dst, b, frame, frame_len)) {
-            return;
-        }
+    if (frame_len <= max_len
+        || !port_input_gso(t, port, ls, b, &inner, frame, frame_len, mtu,
+                           max_len)) {
+        port_forward(t, ls, b, &inner, frame, frame_len);
     }
-    flood(t, ls, b, eth.dst, frame, frame_len, hash);
 }
 
 static void
@@ -987,7 +1137,7 @@ port_open(struct user_port *port, char err[PCAP_ERRBUF_SIZE])
     if (!p) {
         return ENODEV;
     }
-    if (pcap_set_snaplen(p, USER_FRAME_MAX)
+    if (pcap_set_snaplen(p, USER_CAPTURE_MAX)
         || pcap_set_promisc(p, 1)
         || pcap_set_immediate_mode(p, 1)
         || pcap_set_buffer_size(p, USER_SOCK_BUF)) {
@@ -1021,6 +1171,9 @@ port_open(struct user_port *port, char err[PCAP_ERRBUF_SIZE])
     return 0;
 }
 
+static void set_sockbuf(struct user_dp *, int fd, const char *what,
+                        int name, int force, const char *name_s);
+
 static void
 port_try_open(struct user_dp *d, struct user_port *port, long long int now)
 {
@@ -1036,6 +1189,12 @@ port_try_open(struct user_dp *d, struct user_port *port, long long int now)
                       USER_REOPEN_MSEC / 1000);
         }
     } else {
+        /* A super-frame from a tunnel leaves as some 45 frames at once:
+         * the default send buffer (wmem_default) takes about 40. */
+        char what[64];
+        snprintf(what, sizeof what, "port %s", port->name);
+        set_sockbuf(d, pcap_fileno(port->pcap), what, SO_SNDBUF,
+                    SO_SNDBUFFORCE, "SO_SNDBUF");
         port_refresh_mtu(d, port);
         VLOG_INFO("%s: port %s: open%s", d->name, port->name,
                   old ? " again" : "");
@@ -1666,6 +1825,10 @@ user_format_stats(struct vtep_dp *dp, struct ds *out)
                   counter_get(&d->tun_tx_packets));
     ds_put_format(out, "  csum.completed: %"PRIu64"\n",
                   counter_get(&d->csum_completed));
+    ds_put_format(out, "  gso.segmented: %"PRIu64"\n",
+                  counter_get(&d->gso_frames));
+    ds_put_format(out, "  gso.segments: %"PRIu64"\n",
+                  counter_get(&d->gso_segments));
 
     struct vtep_learn_stats ls;
     vtep_learn_get_stats(d->learn, &ls);

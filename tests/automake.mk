@@ -8,7 +8,8 @@ UNIT_TESTS = \
 	tests/unit/test-types \
 	tests/unit/test-fault \
 	tests/unit/test-state \
-	tests/unit/test-reconcile
+	tests/unit/test-reconcile \
+	tests/unit/test-gso
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -23,6 +24,11 @@ UNIT_COMMON = tests/unit/unit.h tests/unit/unit-main.c
 tests_unit_test_types_SOURCES = tests/unit/test-types.c $(UNIT_COMMON)
 tests_unit_test_types_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_types_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_gso_SOURCES = tests/unit/test-gso.c \
+	tests/fuzz/gso-check.h $(UNIT_COMMON)
+tests_unit_test_gso_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_gso_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_fault_SOURCES = tests/unit/test-fault.c $(UNIT_COMMON)
 tests_unit_test_fault_CFLAGS = $(UNIT_CFLAGS)

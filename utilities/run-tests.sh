@@ -5,6 +5,7 @@
 # root on Debian 12.  It builds two configurations against the same deps:
 #   _build       the normal build (--enable-Werror), which runs everything;
 #   _build-asan  with AddressSanitizer and UndefinedBehaviorSanitizer
+#                (--enable-Werror too)
 #                (-fsanitize=address,undefined -O1), which runs the unit,
 #                DB and traffic suites again; a sanitizer report fails the
 #                suite that provoked it.
@@ -194,7 +195,7 @@ fi
 # --- The sanitizer build: unit, DB and traffic suites ----------------------
 
 if [ "${RUN_TESTS_ASAN:-yes}" != no ]; then
-    build _build-asan CFLAGS="$SAN_CFLAGS" LDFLAGS="$SAN_LDFLAGS"
+    build _build-asan --enable-Werror CFLAGS="$SAN_CFLAGS" LDFLAGS="$SAN_LDFLAGS"
     san_dir=$top/_build-asan/sanitizer
     mkdir -p "$san_dir"
     san_reports "$san_dir" >/dev/null

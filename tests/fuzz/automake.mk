@@ -24,8 +24,16 @@ tests_fuzz_fuzz_dp_LDADD = $(VTEP_LIBS)
 # desired state that feeds rows through them (see its top comment).
 check_PROGRAMS += tests/fuzz/fuzz-types
 TESTS += tests/fuzz/fuzz-types
-tests_fuzz_fuzz_types_SOURCES = tests/fuzz/fuzz-types.c
+tests_fuzz_fuzz_types_SOURCES = tests/fuzz/fuzz-types.c \
+	tests/fuzz/fuzz-driver.c tests/fuzz/fuzz-driver.h
 tests_fuzz_fuzz_types_LDADD = $(VTEP_LIBS)
+
+# fuzz-gso drives the segmentation of TCP super-frames (lib/vtep-gso.c).
+check_PROGRAMS += tests/fuzz/fuzz-gso
+TESTS += tests/fuzz/fuzz-gso
+tests_fuzz_fuzz_gso_SOURCES = tests/fuzz/fuzz-gso.c tests/fuzz/gso-check.h \
+	tests/fuzz/fuzz-driver.c tests/fuzz/fuzz-driver.h
+tests_fuzz_fuzz_gso_LDADD = $(VTEP_LIBS)
 
 # "make fuzz": every fuzz target under libFuzzer with AddressSanitizer and
 # UndefinedBehaviorSanitizer (clang; on Debian the packages clang and
@@ -41,7 +49,7 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -DFUZZING_ENGINE
 FUZZ_DIR = tests/fuzz/libfuzzer
-FUZZ_TARGETS = fuzz-packet fuzz-dp fuzz-types
+FUZZ_TARGETS = fuzz-packet fuzz-dp fuzz-types fuzz-gso
 FUZZ_LINK = @mkdir -p $(FUZZ_DIR) && echo "  FUZZCC   $@" && \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(AM_CPPFLAGS) $(PCAP_CFLAGS) $(NL_CFLAGS) \
 	$(filter-out $(FUZZ_EXCLUDE),$(filter %.c,$^)) $(VTEP_LIBS) -o $@
@@ -56,6 +64,9 @@ $(FUZZ_DIR)/fuzz-dp: tests/fuzz/fuzz-dp.c lib/vtep-dp-user.c \
 $(FUZZ_DIR)/fuzz-dp: FUZZ_EXCLUDE = %vtep-dp-user.c
 $(FUZZ_DIR)/fuzz-types: tests/fuzz/fuzz-types.c lib/vtep-types.c \
 		lib/vtep-state.c lib/vtep-fault.c lib/libvtep.a
+	$(FUZZ_LINK)
+
+$(FUZZ_DIR)/fuzz-gso: tests/fuzz/fuzz-gso.c lib/vtep-gso.c lib/libvtep.a
 	$(FUZZ_LINK)
 
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))

@@ -16,14 +16,13 @@
  * lookups (flood lists sorted, unique, never our own tunnel IP) and
  * destroys it (AddressSanitizer then reports any leak).
  *
- * As a test (make check), built without FUZZING_ENGINE, main() runs known
- * answers first (see known_answers(): the parser defects of issue 9 and
- * the findings of this target, each kept as a regression test), then the
- * target over each file
- * named on the command line or, without file arguments, over
- * pseudo-random inputs from a fixed seed: valid values for every selector
- * and mutations of them.  Options: -n N (inputs, default 200000), -s SEED,
- * -w DIR (write the inputs into DIR as a seed corpus instead).
+ * As a test (make check), built without FUZZING_ENGINE and linked with
+ * fuzz-driver.c (see fuzz-driver.h for its options), it runs known answers
+ * first (see known_answers(): the parser defects of issue 9 and the
+ * findings of this target, each kept as a regression test), then the
+ * target over each file named on the command line or, without file
+ * arguments, over 200000 pseudo-random inputs from a fixed seed: valid
+ * values for every selector and mutations of them.
  *
  * Under libFuzzer, with AddressSanitizer and UndefinedBehaviorSanitizer:
  * "make fuzz" (see tests/fuzz/automake.mk) builds every fuzz target that
@@ -46,7 +45,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,18 +54,8 @@
 #include "lib/vtep-state.h"
 #include "lib/vtep-types.h"
 #include "openvswitch/dynamic-string.h"
+#include "tests/fuzz/fuzz-driver.h"
 #include "util.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(COND)                                                     \
-    do {                                                                \
-        if (!(COND)) {                                                  \
-            fprintf(stderr, "%s:%d: invariant broken: %s\n",            \
-                    __FILE__, __LINE__, #COND);                         \
-            abort();                                                    \
-        }                                                               \
-    } while (0)
 
 /* Longer inputs are cut: no parser looks further. */
 #define FUZZ_MAX_INPUT 2048
@@ -476,18 +464,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef FUZZING_ENGINE
-/* A small deterministic PRNG (xorshift64*), so that a failure replays. */
-static uint64_t rng_state = 1;
-
-static uint32_t
-rng(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (rng_state * 0x2545f4914f6cdd1dULL) >> 32;
-}
-
 /* Valid (or nearly valid) text for each selector. */
 static const char *const examples[N_SELECTORS][8] = {
     [SEL_MAC] = { "00:11:22:aa:bb:cc", "FF:FF:FF:FF:FF:FF",
@@ -515,25 +491,25 @@ static const char *const examples[N_SELECTORS][8] = {
 static size_t
 make_valid(uint8_t *p, enum selector sel)
 {
-    p[0] = sel + N_SELECTORS * (rng() % 4);
+    p[0] = sel + N_SELECTORS * (fuzz_rng() % 4);
     if (sel == SEL_VNI || sel == SEL_VLAN) {
         static const int64_t values[] = {
             0, 1, 100, 4094, 4095, 4096, 16777215, 16777216, -1,
             INT64_MAX, INT64_MIN, 4294967296LL + 5, 65536 + 10,
         };
-        size_t n = 1 + rng() % 3;
+        size_t n = 1 + fuzz_rng() % 3;
         for (size_t i = 0; i < n; i++) {
-            int64_t v = values[rng() % ARRAY_SIZE(values)];
+            int64_t v = values[fuzz_rng() % ARRAY_SIZE(values)];
             memcpy(p + 1 + 8 * i, &v, 8);
         }
-        return 1 + 8 * (sel == SEL_VLAN ? 1 : rng() % 4);
+        return 1 + 8 * (sel == SEL_VLAN ? 1 : fuzz_rng() % 4);
     }
     const char *const *list = examples[sel];
     size_t n_list = 0;
     while (n_list < 8 && list[n_list]) {
         n_list++;
     }
-    const char *text = list[rng() % n_list];
+    const char *text = list[fuzz_rng() % n_list];
     size_t len = strlen(text);
     memcpy(p + 1, text, len);
     return 1 + len;
@@ -545,15 +521,15 @@ static size_t
 mutate(uint8_t *p, size_t len)
 {
     static const char alphabet[] = "0123456789abcdefABCDEF:.,| -xn";
-    int n = 1 + rng() % 4;
+    int n = 1 + fuzz_rng() % 4;
     for (int k = 0; k < n && len > 1; k++) {
-        size_t pos = 1 + rng() % (len - 1);
-        switch (rng() % 5) {
+        size_t pos = 1 + fuzz_rng() % (len - 1);
+        switch (fuzz_rng() % 5) {
         case 0:
-            p[pos] ^= 1 << (rng() % 8);
+            p[pos] ^= 1 << (fuzz_rng() % 8);
             break;
         case 1:
-            p[pos] = alphabet[rng() % (sizeof alphabet - 1)];
+            p[pos] = alphabet[fuzz_rng() % (sizeof alphabet - 1)];
             break;
         case 2:
             len = pos;
@@ -561,7 +537,7 @@ mutate(uint8_t *p, size_t len)
         case 3:
             if (len < FUZZ_MAX_INPUT - 1) {
                 memmove(p + pos + 1, p + pos, len - pos);
-                p[pos] = alphabet[rng() % (sizeof alphabet - 1)];
+                p[pos] = alphabet[fuzz_rng() % (sizeof alphabet - 1)];
                 len++;
             }
             break;
@@ -596,33 +572,23 @@ known_answers(void)
     CHECK(!nodes && !n);
 }
 
-static void
-write_file(const char *dir, unsigned long i, const uint8_t *data, size_t n)
+/* Input 'i': every 16th random bytes, the others a valid value for the
+ * selectors in turn, three in four of them mutated. */
+static size_t
+generate(uint8_t *buf, unsigned long i)
 {
-    char name[4096];
-    snprintf(name, sizeof name, "%s/seed-%06lu", dir, i);
+    size_t len;
 
-    FILE *file = fopen(name, "wb");
-    if (!file || fwrite(data, 1, n, file) != n || fclose(file)) {
-        fprintf(stderr, "%s: %s\n", name, strerror(errno));
-        exit(1);
+    if (i % 16 == 0) {
+        len = fuzz_rng() % 64;
+        fuzz_rng_fill(buf, len);
+    } else {
+        len = make_valid(buf, i % N_SELECTORS);
+        if (i % 4) {
+            len = mutate(buf, len);
+        }
     }
-}
-
-static int
-run_file(const char *name)
-{
-    static uint8_t buf[FUZZ_MAX_INPUT];
-    FILE *file = fopen(name, "rb");
-
-    if (!file) {
-        fprintf(stderr, "%s: %s\n", name, strerror(errno));
-        return 1;
-    }
-    size_t n = fread(buf, 1, sizeof buf, file);
-    fclose(file);
-    LLVMFuzzerTestOneInput(buf, n);
-    return 0;
+    return len;
 }
 
 static void
@@ -642,68 +608,15 @@ print_results(void)
 int
 main(int argc, char *argv[])
 {
-    unsigned long n_inputs = 200000;
-    unsigned long long seed = 0x5eed;
-    const char *seed_dir = NULL;
-    int opt;
-
+    static const struct fuzz_driver driver = {
+        .n_inputs = 200000,
+        .seed = 0x5eed,
+        .max_input = FUZZ_MAX_INPUT,
+        .generate = generate,
+        .known_answers = known_answers,
+        .report = print_results,
+    };
     set_program_name(argv[0]);
-    while ((opt = getopt(argc, argv, "n:s:w:")) != -1) {
-        switch (opt) {
-        case 'n':
-            n_inputs = strtoul(optarg, NULL, 0);
-            break;
-        case 's':
-            seed = strtoull(optarg, NULL, 0);
-            break;
-        case 'w':
-            seed_dir = optarg;
-            break;
-        default:
-            fprintf(stderr, "usage: %s [-n INPUTS] [-s SEED] [-w DIR] "
-                    "[FILE...]\n", argv[0]);
-            return 2;
-        }
-    }
-    known_answers();
-    if (optind < argc) {
-        int status = 0;
-        for (int i = optind; i < argc; i++) {
-            status |= run_file(argv[i]);
-        }
-        printf("%d files, no invariant broken; ", argc - optind);
-        print_results();
-        return status;
-    }
-
-    rng_state = seed ? seed : 1;
-    for (unsigned long i = 0; i < n_inputs; i++) {
-        static uint8_t buf[FUZZ_MAX_INPUT];
-        size_t len;
-
-        if (i % 16 == 0) {
-            len = rng() % 64;
-            for (size_t j = 0; j < len; j++) {
-                buf[j] = rng();
-            }
-        } else {
-            len = make_valid(buf, i % N_SELECTORS);
-            if (i % 4) {
-                len = mutate(buf, len);
-            }
-        }
-        if (seed_dir) {
-            write_file(seed_dir, i, buf, len);
-        } else {
-            LLVMFuzzerTestOneInput(buf, len);
-        }
-    }
-    if (seed_dir) {
-        printf("%lu inputs written to %s\n", n_inputs, seed_dir);
-        return 0;
-    }
-    printf("%lu inputs (seed %#llx), no invariant broken; ", n_inputs, seed);
-    print_results();
-    return 0;
+    return fuzz_driver_main(&driver, argc, argv);
 }
 #endif /* !FUZZING_ENGINE */

@@ -147,7 +147,7 @@ tap_create(int sock, const char *name)
 static int
 hv_socket(int i)
 {
-    char ip[16];
+    char ip[24];                /* "127.0.0." and any int. */
     snprintf(ip, sizeof ip, "127.0.0.%d", i + 2);
     struct sockaddr_in sin = {
         .sin_family = AF_INET,
