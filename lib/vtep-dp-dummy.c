@@ -113,6 +113,27 @@ struct dp_dummy {
 
     int fail_errno[N_OP_TYPES];     /* Injected failures. */
     unsigned int fail_count[N_OP_TYPES];
+
+    bool need_resync;               /* vtepd/dummy-resync. */
+
+    /* Batching (vtepd/dummy-batch on): inside a batch an injected failure
+     * is reported at commit instead of returned, and the dummy is as
+     * lenient as the contract lets a batching provider be. */
+    bool batch_mode;
+    bool in_batch;
+    struct dummy_failure *failures;
+    size_t n_failures, allocated_failures;
+    uint64_t n_batches;
+};
+
+/* A failure that batch_commit() reports. */
+struct dummy_failure {
+    enum vtep_dp_op_type type;
+    uint32_t vni;
+    struct eth_addr mac;
+    char *port;
+    uint16_t vlan;
+    int error;
 };
 
 static struct dp_dummy *the_dummy;  /* For the unixctl commands. */
@@ -199,6 +220,31 @@ record(struct dp_dummy *d, enum dummy_op_type type, uint32_t vni,
     return error;
 }
 
+/* The operation just recorded failed with 'error': inside a batch the
+ * failure is queued for batch_commit() and the operation "accepted" (0),
+ * outside one it is returned. */
+static int
+fail_op(struct dp_dummy *d, enum dummy_op_type type, uint32_t vni,
+        const char *port, uint16_t vlan, struct eth_addr mac, int error)
+{
+    BUILD_ASSERT_DECL(OP_LS_SET == (int) VTEP_DP_OP_LS_SET
+                      && OP_FLOOD_SET == (int) VTEP_DP_OP_FLOOD_SET);
+    struct dummy_op *op = &d->ops[(d->ops_head + d->n_ops - 1) % d->ops_cap];
+    op->error = error;
+    if (!d->in_batch) {
+        return error;
+    }
+    if (d->n_failures >= d->allocated_failures) {
+        d->failures = x2nrealloc(d->failures, &d->allocated_failures,
+                                 sizeof *d->failures);
+    }
+    d->failures[d->n_failures++] = (struct dummy_failure) {
+        .type = (enum vtep_dp_op_type) type, .vni = vni, .mac = mac,
+        .port = nullable_xstrdup(port), .vlan = vlan, .error = error,
+    };
+    return 0;
+}
+
 /* Marks a contract violation by the caller: recorded and logged, so that
  * tests see it. */
 static int
@@ -272,6 +318,10 @@ dummy_close(struct vtep_dp *dp)
     }
     free(d->ops);
     free(d->raw);
+    for (size_t i = 0; i < d->n_failures; i++) {
+        free(d->failures[i].port);
+    }
+    free(d->failures);
     the_dummy = NULL;
     free(d);
 }
@@ -331,7 +381,8 @@ dummy_ls_set(struct vtep_dp *dp, const struct vtep_dp_ls *info)
                                  vtep_repl_mode_to_string(info->mode),
                                  info->name));
     if (error) {
-        return error;
+        return fail_op(d, OP_LS_SET, info->vni, NULL, 0, eth_addr_zero,
+                       error);
     }
     if (!info->vni || info->vni > VTEP_VNI_MAX) {
         return violation(d, EINVAL, "ls_set with an invalid VNI");
@@ -348,19 +399,51 @@ dummy_ls_set(struct vtep_dp *dp, const struct vtep_dp_ls *info)
     return 0;
 }
 
+/* Removes every binding, unicast and flood entry of 'vni'. */
+static void
+dummy_ls_flush(struct dp_dummy *d, uint32_t vni)
+{
+    struct dummy_binding *b;
+    HMAP_FOR_EACH_SAFE (b, node, &d->bindings) {
+        if (b->vni == vni) {
+            vtep_learn_flush_binding(d->learn, b->port, b->vlan, b->vni);
+            hmap_remove(&d->bindings, &b->node);
+            free(b->port);
+            free(b);
+        }
+    }
+    struct hmap *tables[] = { &d->ucast, &d->flood };
+    for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+        struct dummy_mac *m;
+        HMAP_FOR_EACH_SAFE (m, node, tables[i]) {
+            if (m->vni == vni) {
+                hmap_remove(tables[i], &m->node);
+                free(m->ips);
+                free(m);
+            }
+        }
+    }
+    find_ls(d, vni)->n_refs = 0;
+}
+
 static int
 dummy_ls_del(struct vtep_dp *dp, uint32_t vni)
 {
     struct dp_dummy *d = dp_dummy_cast(dp);
     int error = record(d, OP_LS_DEL, vni, 0, eth_addr_zero, 0, NULL);
     if (error) {
-        return error;
+        return fail_op(d, OP_LS_DEL, vni, NULL, 0, eth_addr_zero, error);
     }
     struct dummy_ls *ls = find_ls(d, vni);
     if (!ls) {
-        return violation(d, ENOENT, "ls_del of an unknown VNI");
+        return (d->in_batch ? 0
+                : violation(d, ENOENT, "ls_del of an unknown VNI"));
     }
-    if (ls->n_refs) {
+    if (ls->n_refs && d->in_batch) {
+        /* An entry whose delete failed earlier in the batch: it goes with
+         * the switch, as a kernel bridge's FDB goes with the bridge. */
+        dummy_ls_flush(d, vni);
+    } else if (ls->n_refs) {
         return violation(d, EBUSY, "ls_del of a VNI still in use");
     }
     hmap_remove(&d->lss, &ls->node);
@@ -377,13 +460,25 @@ dummy_binding_add(struct vtep_dp *dp, const char *port, uint16_t vlan,
     int error = record(d, OP_BINDING_ADD, vni, vlan, eth_addr_zero, 0,
                        xstrdup(port));
     if (error) {
-        return error;
+        return fail_op(d, OP_BINDING_ADD, vni, port, vlan, eth_addr_zero,
+                       error);
     }
     struct dummy_ls *ls = find_ls(d, vni);
     if (!ls) {
-        return violation(d, ENOENT, "binding_add to an unknown VNI");
+        /* In a batch, after an ls_set that failed in it. */
+        return (d->in_batch
+                ? fail_op(d, OP_BINDING_ADD, vni, port, vlan, eth_addr_zero,
+                          ENOENT)
+                : violation(d, ENOENT, "binding_add to an unknown VNI"));
     }
-    if (find_binding(d, port, vlan)) {
+    struct dummy_binding *old = find_binding(d, port, vlan);
+    if (old && d->in_batch) {
+        /* A retry after a failure: replace. */
+        find_ls(d, old->vni)->n_refs--;
+        old->vni = vni;
+        ls->n_refs++;
+        return 0;
+    } else if (old) {
         return violation(d, EEXIST, "binding_add of an existing binding");
     }
     struct dummy_binding *b = xzalloc(sizeof *b);
@@ -402,11 +497,13 @@ dummy_binding_del(struct vtep_dp *dp, const char *port, uint16_t vlan)
     int error = record(d, OP_BINDING_DEL, 0, vlan, eth_addr_zero, 0,
                        xstrdup(port));
     if (error) {
-        return error;
+        return fail_op(d, OP_BINDING_DEL, 0, port, vlan, eth_addr_zero,
+                       error);
     }
     struct dummy_binding *b = find_binding(d, port, vlan);
     if (!b) {
-        return violation(d, ENOENT, "binding_del of an unknown binding");
+        return (d->in_batch ? 0
+                : violation(d, ENOENT, "binding_del of an unknown binding"));
     }
     /* Its learned MACs go with it, at the next run(). */
     vtep_learn_flush_binding(d->learn, port, vlan, b->vni);
@@ -424,11 +521,13 @@ dummy_ucast_set(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac,
     struct dp_dummy *d = dp_dummy_cast(dp);
     int error = record(d, OP_UCAST_SET, vni, 0, mac, remote, NULL);
     if (error) {
-        return error;
+        return fail_op(d, OP_UCAST_SET, vni, NULL, 0, mac, error);
     }
     struct dummy_ls *ls = find_ls(d, vni);
     if (!ls) {
-        return violation(d, ENOENT, "ucast_set in an unknown VNI");
+        return (d->in_batch
+                ? fail_op(d, OP_UCAST_SET, vni, NULL, 0, mac, ENOENT)
+                : violation(d, ENOENT, "ucast_set in an unknown VNI"));
     }
     struct dummy_mac *m = find_mac(&d->ucast, vni, mac);
     if (!m) {
@@ -448,11 +547,12 @@ dummy_ucast_del(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac)
     struct dp_dummy *d = dp_dummy_cast(dp);
     int error = record(d, OP_UCAST_DEL, vni, 0, mac, 0, NULL);
     if (error) {
-        return error;
+        return fail_op(d, OP_UCAST_DEL, vni, NULL, 0, mac, error);
     }
     struct dummy_mac *m = find_mac(&d->ucast, vni, mac);
     if (!m) {
-        return violation(d, ENOENT, "ucast_del of an unknown MAC");
+        return (d->in_batch ? 0
+                : violation(d, ENOENT, "ucast_del of an unknown MAC"));
     }
     find_ls(d, vni)->n_refs--;
     hmap_remove(&d->ucast, &m->node);
@@ -478,11 +578,14 @@ dummy_flood_set(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac,
     int error = record(d, OP_FLOOD_SET, vni, 0, mac, 0,
                        format_ips(remotes, n));
     if (error) {
-        return error;
+        return fail_op(d, OP_FLOOD_SET, vni, NULL, 0, mac, error);
     }
     struct dummy_ls *ls = find_ls(d, vni);
     if (!ls) {
-        return violation(d, ENOENT, "flood_set in an unknown VNI");
+        if (!d->in_batch) {
+            return violation(d, ENOENT, "flood_set in an unknown VNI");
+        }
+        return n ? fail_op(d, OP_FLOOD_SET, vni, NULL, 0, mac, ENOENT) : 0;
     }
     for (size_t i = 1; i < n; i++) {
         if (ntohl(remotes[i - 1]) >= ntohl(remotes[i])) {
@@ -492,7 +595,9 @@ dummy_flood_set(struct vtep_dp *dp, uint32_t vni, struct eth_addr mac,
     struct dummy_mac *m = find_mac(&d->flood, vni, mac);
     if (!n) {
         if (!m) {
-            return violation(d, ENOENT, "flood delete of an unknown entry");
+            return (d->in_batch ? 0
+                    : violation(d, ENOENT,
+                                "flood delete of an unknown entry"));
         }
         ls->n_refs--;
         hmap_remove(&d->flood, &m->node);
@@ -926,6 +1031,9 @@ dummy_unixctl_fail(struct unixctl_conn *conn, int argc, const char *argv[],
     unixctl_command_reply_error(conn, "unknown operation");
 }
 
+static unixctl_cb_func dummy_unixctl_resync;
+static unixctl_cb_func dummy_unixctl_batch;
+
 static void
 dummy_register_commands(void)
 {
@@ -952,6 +1060,10 @@ dummy_register_commands(void)
                                  "BYTES_TO", 6, 6, dummy_unixctl_stats, NULL);
         unixctl_command_register("vtepd/dummy-fail", "OP ERRNO [COUNT]",
                                  2, 3, dummy_unixctl_fail, NULL);
+        unixctl_command_register("vtepd/dummy-resync", "", 0, 0,
+                                 dummy_unixctl_resync, NULL);
+        unixctl_command_register("vtepd/dummy-batch", "on|off", 1, 1,
+                                 dummy_unixctl_batch, NULL);
     }
 }
 
@@ -963,6 +1075,99 @@ dummy_open__(const struct vtep_dp_config *cfg, struct vtep_dp **dpp)
         dummy_register_commands();
     }
     return error;
+}
+
+static void
+dummy_batch_begin(struct vtep_dp *dp)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    d->in_batch = d->batch_mode;
+}
+
+static void
+dummy_batch_commit(struct vtep_dp *dp, vtep_dp_failure_cb *cb, void *aux)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    if (d->in_batch) {
+        d->n_batches++;
+    }
+    d->in_batch = false;
+    for (size_t i = 0; i < d->n_failures; i++) {
+        struct dummy_failure *f = &d->failures[i];
+        const struct vtep_dp_op_key key = {
+            .type = f->type, .vni = f->vni, .mac = f->mac,
+            .port = f->port, .vlan = f->vlan,
+        };
+        cb(aux, &key, f->error);
+        free(f->port);
+    }
+    d->n_failures = 0;
+}
+
+static void
+dummy_unixctl_batch(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[], void *aux OVS_UNUSED)
+{
+    if (!the_dummy) {
+        unixctl_command_reply_error(conn, "the datapath is not dummy");
+    } else if (!strcmp(argv[1], "on") || !strcmp(argv[1], "off")) {
+        the_dummy->batch_mode = !strcmp(argv[1], "on");
+        char *reply = xasprintf("%"PRIu64" batches so far",
+                                the_dummy->n_batches);
+        unixctl_command_reply(conn, reply);
+        free(reply);
+    } else {
+        unixctl_command_reply_error(conn, "on or off");
+    }
+}
+
+/* Reports the tables, as a provider whose state outlives vtepd does (the
+ * dummy's lives as long as the process: a reconciler created again on the
+ * same datapath adopts it, which is what the unit tests do). */
+static void
+dummy_dump(struct vtep_dp *dp, const struct vtep_dp_visitor *v, void *aux)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+
+    const struct dummy_ls *ls;
+    HMAP_FOR_EACH (ls, node, &d->lss) {
+        const struct vtep_dp_ls info = {
+            .vni = ls->vni, .mode = ls->mode, .name = ls->name,
+        };
+        v->ls(aux, &info);
+    }
+    const struct dummy_binding *b;
+    HMAP_FOR_EACH (b, node, &d->bindings) {
+        v->binding(aux, b->port, b->vlan, b->vni);
+    }
+    const struct dummy_mac *m;
+    HMAP_FOR_EACH (m, node, &d->ucast) {
+        v->ucast(aux, m->vni, m->mac, m->ip);
+    }
+    HMAP_FOR_EACH (m, node, &d->flood) {
+        v->flood(aux, m->vni, m->mac, m->ips, m->n_ips);
+    }
+}
+
+static bool
+dummy_need_resync(struct vtep_dp *dp)
+{
+    struct dp_dummy *d = dp_dummy_cast(dp);
+    bool resync = d->need_resync;
+    d->need_resync = false;
+    return resync;
+}
+
+static void
+dummy_unixctl_resync(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                     const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    if (!the_dummy) {
+        unixctl_command_reply_error(conn, "the datapath is not dummy");
+        return;
+    }
+    the_dummy->need_resync = true;
+    unixctl_command_reply(conn, NULL);
 }
 
 const struct vtep_dp_class vtep_dp_dummy_class = {
@@ -981,4 +1186,8 @@ const struct vtep_dp_class vtep_dp_dummy_class = {
     .learned_poll = dummy_learned_poll,
     .binding_stats = dummy_binding_stats,
     .format_stats = dummy_format_stats,
+    .dump = dummy_dump,
+    .need_resync = dummy_need_resync,
+    .batch_begin = dummy_batch_begin,
+    .batch_commit = dummy_batch_commit,
 };

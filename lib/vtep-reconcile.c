@@ -20,6 +20,7 @@
 #include "util.h"
 #include "uuid.h"
 #include "vtep-dp.h"
+#include "vtep-dp-provider.h"
 #include "vtep-fault.h"
 #include "vtep-state.h"
 
@@ -33,6 +34,9 @@ struct inst_ls {
     struct hmap_node node;        /* In reconciler 'lss', by vni. */
     uint32_t vni;
     struct uuid uuid;             /* The Logical_Switch it came from. */
+    bool adopted;                 /* Reported by the provider's dump(),
+                                   * not yet matched to a switch: 'uuid'
+                                   * is all-zero. */
     enum vtep_repl_mode mode;
     char *name;
     struct ovs_list bindings;     /* "struct inst_binding"s. */
@@ -76,6 +80,10 @@ struct reconciler {
 
     uint64_t n_ops, n_errors;
     size_t flood_limit;           /* 0: none. */
+
+    bool dumped;                  /* Asked the provider what it holds. */
+    uint64_t n_adopted;           /* Entries it reported, ever. */
+    uint64_t n_resyncs;           /* Resyncs it asked for. */
 };
 
 static const char *fault_object = "datapath";
@@ -157,21 +165,35 @@ inst_ls_free(struct inst_ls *ls)
     free(ls);
 }
 
+/* Empties the record, without a datapath operation. */
+static void
+forget_all(struct reconciler *r)
+{
+    struct inst_binding *b;
+    HMAP_FOR_EACH_POP (b, node, &r->bindings) {
+        free(b->port);
+        free(b);
+    }
+    struct inst_ls *ls;
+    HMAP_FOR_EACH_POP (ls, node, &r->lss) {
+        struct inst_flood *f;
+        HMAP_FOR_EACH (f, node, &ls->flood) {
+            if (f->n_wanted > f->n_remotes) {
+                flood_update_fault(r, ls->name, f->mac, NULL);
+            }
+        }
+        inst_ls_free(ls);
+    }
+    r->n_ucast = r->n_flood = 0;
+}
+
 /* Forgets the record; the datapath keeps what it has. */
 void
 reconciler_destroy(struct reconciler *r)
 {
     if (r) {
-        struct inst_binding *b;
-        HMAP_FOR_EACH_POP (b, node, &r->bindings) {
-            free(b->port);
-            free(b);
-        }
+        forget_all(r);
         hmap_destroy(&r->bindings);
-        struct inst_ls *ls;
-        HMAP_FOR_EACH_POP (ls, node, &r->lss) {
-            inst_ls_free(ls);
-        }
         hmap_destroy(&r->lss);
         vtep_dirty_destroy(&r->retry);
         free(r);
@@ -228,6 +250,20 @@ inst_flood_find(const struct inst_ls *ls, struct eth_addr mac)
     return NULL;
 }
 
+/* Accounts for a failed operation and raises the datapath fault. */
+static void
+op_error(struct reconciler *r, int error, const char *what, uint32_t vni)
+{
+    r->n_errors++;
+    r->last_error = error;
+    vtep_faults_set(r->faults,
+                    error == ENOSPC ? VTEP_FAULT_DP_FULL
+                                    : VTEP_FAULT_DP_ERROR,
+                    fault_object, NULL, "%s datapath: %s (vni %"PRIu32") "
+                    "failed: %s; will retry", vtep_dp_type(r->dp), what, vni,
+                    ovs_strerror(error));
+}
+
 /* Accounts for one operation.  On failure, reports the fault and returns
  * false. */
 static bool
@@ -237,14 +273,7 @@ op_done(struct reconciler *r, int error, const char *what, uint32_t vni)
     if (!error) {
         return true;
     }
-    r->n_errors++;
-    r->last_error = error;
-    vtep_faults_set(r->faults,
-                    error == ENOSPC ? VTEP_FAULT_DP_FULL
-                                    : VTEP_FAULT_DP_ERROR,
-                    fault_object, NULL, "%s datapath: %s (vni %"PRIu32") "
-                    "failed: %s; will retry", vtep_dp_type(r->dp), what, vni,
-                    ovs_strerror(error));
+    op_error(r, error, what, vni);
     return false;
 }
 
@@ -338,6 +367,14 @@ sync_ls(struct reconciler *r, struct vtep_state *st,
     const struct vtep_state_ls *want = vtep_state_find_active(st, vni);
     struct inst_ls *have = inst_ls_find(r, vni);
 
+    if (have && have->adopted && want) {
+        /* What the provider held for the VNI is this switch's: keep it,
+         * and look at every entry the switch wants, which compares them
+         * with what was adopted. */
+        have->uuid = want->uuid;
+        have->adopted = false;
+        populate_ls(st, want);
+    }
     if (have && (!want || !uuid_equals(&have->uuid, &want->uuid))) {
         enum sync_result result = teardown_ls(r, have, limit);
         if (result != SYNC_DONE) {
@@ -620,10 +657,262 @@ run_pass(struct reconciler *r, struct vtep_state *st, struct hmap *todo,
     }
 }
 
+/* Adoption: what the provider reports through its dump() enters the
+ * record as installed, and its key is marked dirty, so that the per-key
+ * passes compare it with the desired state like any other entry. */
+struct adopt_ctx {
+    struct reconciler *r;
+    struct vtep_state *st;
+};
+
+static void
+adopt_ls(void *aux, const struct vtep_dp_ls *info)
+{
+    struct adopt_ctx *ctx = aux;
+    struct reconciler *r = ctx->r;
+    if (!info->vni || info->vni > VTEP_VNI_MAX
+        || inst_ls_find(r, info->vni)) {
+        return;
+    }
+    struct inst_ls *ls = xzalloc(sizeof *ls);
+    ls->vni = info->vni;
+    ls->adopted = true;
+    ls->mode = info->mode;
+    ls->name = xstrdup(info->name ? info->name : "");
+    ovs_list_init(&ls->bindings);
+    hmap_init(&ls->ucast);
+    hmap_init(&ls->flood);
+    hmap_insert(&r->lss, &ls->node, hash_int(ls->vni, 0));
+    vtep_dirty_ls(&ctx->st->dirty, ls->vni);
+    r->n_adopted++;
+}
+
+static void
+adopt_binding(void *aux, const char *port, uint16_t vlan, uint32_t vni)
+{
+    struct adopt_ctx *ctx = aux;
+    struct reconciler *r = ctx->r;
+    struct inst_ls *ls = inst_ls_find(r, vni);
+    if (!ls || inst_binding_find(r, port, vlan)) {
+        return;
+    }
+    struct inst_binding *b = xmalloc(sizeof *b);
+    b->port = xstrdup(port);
+    b->vlan = vlan;
+    b->vni = vni;
+    hmap_insert(&r->bindings, &b->node, hash_string(port, vlan));
+    ovs_list_push_back(&ls->bindings, &b->ls_node);
+    vtep_dirty_binding(&ctx->st->dirty, port, vlan);
+    r->n_adopted++;
+}
+
+static void
+adopt_ucast(void *aux, uint32_t vni, struct eth_addr mac, ovs_be32 remote)
+{
+    struct adopt_ctx *ctx = aux;
+    struct reconciler *r = ctx->r;
+    struct inst_ls *ls = inst_ls_find(r, vni);
+    if (!ls || inst_mac_find(ls, mac)) {
+        return;
+    }
+    struct inst_mac *m = xmalloc(sizeof *m);
+    m->mac = mac;
+    m->remote = remote;
+    hmap_insert(&ls->ucast, &m->node, vtep_hash_vni_mac(0, mac));
+    r->n_ucast++;
+    vtep_dirty_ucast(&ctx->st->dirty, vni, mac);
+    r->n_adopted++;
+}
+
+static void
+adopt_flood(void *aux, uint32_t vni, struct eth_addr mac,
+            const ovs_be32 *remotes, size_t n_remotes)
+{
+    struct adopt_ctx *ctx = aux;
+    struct reconciler *r = ctx->r;
+    struct inst_ls *ls = inst_ls_find(r, vni);
+    if (!ls || !n_remotes || inst_flood_find(ls, mac)) {
+        return;
+    }
+    struct inst_flood *f = xzalloc(sizeof *f);
+    f->mac = mac;
+    f->remotes = xmemdup(remotes, n_remotes * sizeof *remotes);
+    f->n_remotes = f->n_wanted = n_remotes;
+    hmap_insert(&ls->flood, &f->node, vtep_hash_vni_mac(0, mac));
+    r->n_flood++;
+    vtep_dirty_mcast(&ctx->st->dirty, vni, mac);
+    r->n_adopted++;
+}
+
+/* Marks every switch of 'st' that wants to be installed, and all of its
+ * entries, dirty. */
+static void
+mark_all_desired(struct vtep_state *st)
+{
+    const struct vtep_state_ls *ls;
+    HMAP_FOR_EACH (ls, vni_node, &st->active) {
+        vtep_dirty_ls(&st->dirty, ls->vni);
+        populate_ls(st, ls);
+    }
+}
+
+/* Before the first operation, and whenever the provider lost track of
+ * what it holds: the record becomes what the provider reports. */
+static void
+adopt(struct reconciler *r, struct vtep_state *st)
+{
+    if (vtep_dp_need_resync(r->dp)) {
+        VLOG_INFO("%s datapath asks for a resync: comparing what it holds "
+                  "with the desired state again", vtep_dp_type(r->dp));
+        forget_all(r);
+        vtep_dirty_destroy(&r->retry);
+        vtep_dirty_init(&r->retry);
+        mark_all_desired(st);
+        r->dumped = false;
+        r->n_resyncs++;
+    }
+    if (r->dumped) {
+        return;
+    }
+    r->dumped = true;
+    if (vtep_dp_can_dump(r->dp)) {
+        static const struct vtep_dp_visitor visitor = {
+            .ls = adopt_ls,
+            .binding = adopt_binding,
+            .ucast = adopt_ucast,
+            .flood = adopt_flood,
+        };
+        struct adopt_ctx ctx = { .r = r, .st = st };
+        uint64_t before = r->n_adopted;
+        vtep_dp_dump(r->dp, &visitor, &ctx);
+        if (r->n_adopted > before) {
+            VLOG_INFO("%s datapath holds %"PRIu64" entries already: kept "
+                      "where they match the desired state",
+                      vtep_dp_type(r->dp), r->n_adopted - before);
+        }
+    }
+}
+
+/* A binding whose state in the datapath is unknown (see op_failed()). */
+#define BINDING_VNI_UNKNOWN UINT32_MAX
+
+/* An empty switch record for 'vni' that matches no switch, so that the
+ * next sync of the VNI tears down whatever the datapath has for it. */
+static struct inst_ls *
+placeholder_ls(struct reconciler *r, uint32_t vni)
+{
+    struct inst_ls *ls = inst_ls_find(r, vni);
+    if (!ls) {
+        ls = xzalloc(sizeof *ls);
+        ls->vni = vni;
+        ls->name = xstrdup("");
+        ovs_list_init(&ls->bindings);
+        hmap_init(&ls->ucast);
+        hmap_init(&ls->flood);
+        hmap_insert(&r->lss, &ls->node, hash_int(vni, 0));
+    }
+    ls->uuid = UUID_ZERO;
+    ls->adopted = false;
+    return ls;
+}
+
+static const char *const op_names[] = {
+    [VTEP_DP_OP_LS_SET] = "ls_set",
+    [VTEP_DP_OP_LS_DEL] = "ls_del",
+    [VTEP_DP_OP_BINDING_ADD] = "binding_add",
+    [VTEP_DP_OP_BINDING_DEL] = "binding_del",
+    [VTEP_DP_OP_UCAST_SET] = "ucast_set",
+    [VTEP_DP_OP_UCAST_DEL] = "ucast_del",
+    [VTEP_DP_OP_FLOOD_SET] = "flood_set",
+};
+
+/* batch_commit() reports that an operation accepted in the batch failed.
+ * The datapath's entry for its key is unknown now: the record gets a value
+ * that no desired entry has (a switch that matches no Logical_Switch, a
+ * binding to no VNI, a MAC at 0.0.0.0, an empty flood list), so that the
+ * retry of the key replaces or removes whatever is there. */
+static void
+op_failed(void *r_, const struct vtep_dp_op_key *key, int error)
+{
+    struct reconciler *r = r_;
+    uint32_t vni = key->vni;
+    struct inst_ls *ls;
+
+    op_error(r, error ? error : EIO,
+             key->type < ARRAY_SIZE(op_names) && op_names[key->type]
+             ? op_names[key->type] : "operation", vni);
+    switch (key->type) {
+    case VTEP_DP_OP_LS_SET:
+    case VTEP_DP_OP_LS_DEL:
+        if (vni && vni <= VTEP_VNI_MAX) {
+            placeholder_ls(r, vni);
+            vtep_dirty_ls(&r->retry, vni);
+        }
+        break;
+
+    case VTEP_DP_OP_BINDING_ADD:
+    case VTEP_DP_OP_BINDING_DEL: {
+        if (!key->port) {
+            break;
+        }
+        struct inst_binding *b = inst_binding_find(r, key->port, key->vlan);
+        if (!b) {
+            b = xmalloc(sizeof *b);
+            b->port = xstrdup(key->port);
+            b->vlan = key->vlan;
+            hmap_insert(&r->bindings, &b->node,
+                        hash_string(key->port, key->vlan));
+            ovs_list_init(&b->ls_node);
+        }
+        b->vni = BINDING_VNI_UNKNOWN;
+        vtep_dirty_binding(&r->retry, key->port, key->vlan);
+        break;
+    }
+
+    case VTEP_DP_OP_UCAST_SET:
+    case VTEP_DP_OP_UCAST_DEL:
+        ls = inst_ls_find(r, vni);
+        if (ls) {
+            struct inst_mac *m = inst_mac_find(ls, key->mac);
+            if (!m) {
+                m = xmalloc(sizeof *m);
+                m->mac = key->mac;
+                hmap_insert(&ls->ucast, &m->node,
+                            vtep_hash_vni_mac(0, key->mac));
+                r->n_ucast++;
+            }
+            m->remote = htonl(0);
+            vtep_dirty_ucast(&r->retry, vni, key->mac);
+        }
+        break;
+
+    case VTEP_DP_OP_FLOOD_SET:
+        ls = inst_ls_find(r, vni);
+        if (ls) {
+            struct inst_flood *f = inst_flood_find(ls, key->mac);
+            if (!f) {
+                f = xzalloc(sizeof *f);
+                f->mac = key->mac;
+                hmap_insert(&ls->flood, &f->node,
+                            vtep_hash_vni_mac(0, key->mac));
+                r->n_flood++;
+            } else if (f->n_wanted > f->n_remotes) {
+                flood_update_fault(r, ls->name, f->mac, NULL);
+            }
+            free(f->remotes);
+            f->remotes = NULL;
+            f->n_remotes = f->n_wanted = 0;
+            vtep_dirty_mcast(&r->retry, vni, key->mac);
+        }
+        break;
+    }
+}
+
 bool
 reconciler_run(struct reconciler *r, struct vtep_state *st, size_t budget)
 {
     struct vtep_dirty *dirty = &st->dirty;
+    adopt(r, st);
     bool had_retries = !vtep_dirty_is_empty(&r->retry);
     uint64_t limit = r->n_ops + budget;
 
@@ -636,12 +925,14 @@ reconciler_run(struct reconciler *r, struct vtep_state *st, size_t budget)
 
     /* Logical switches first: everything else depends on them.  Installing
      * one only marks its entries; removing one removes them, within the
-     * same budget. */
+     * same budget.  One batch for all of it (see vtep-dp-provider.h). */
+    vtep_dp_batch_begin(r->dp);
     run_pass(r, st, &dirty->lss, &r->retry.lss, sync_ls, limit);
     run_pass(r, st, &dirty->bindings, &r->retry.bindings, sync_binding,
              limit);
     run_pass(r, st, &dirty->ucast, &r->retry.ucast, sync_ucast, limit);
     run_pass(r, st, &dirty->mcast, &r->retry.mcast, sync_mcast, limit);
+    vtep_dp_batch_commit(r->dp, op_failed, r);
 
     bool pending = !vtep_dirty_is_empty(dirty);
     if (!vtep_dirty_is_empty(&r->retry)) {
@@ -683,6 +974,8 @@ reconciler_get_stats(const struct reconciler *r,
     stats->n_ops = r->n_ops;
     stats->n_errors = r->n_errors;
     stats->n_retry = vtep_dirty_count(&r->retry);
+    stats->n_adopted = r->n_adopted;
+    stats->n_resyncs = r->n_resyncs;
 }
 
 static int

@@ -12,6 +12,15 @@
  * any key waits, a datapath fault is active (mac_table_exhaustion for
  * ENOSPC, else unspecified_fault).
  *
+ * Adoption: a provider whose state outlives vtepd (see "Adoption and
+ * resync" in vtep-dp-provider.h) reports what it holds before the first
+ * operation; that becomes the record, every reported key is compared with
+ * the desired state, and only what differs is changed.  The caller must
+ * not call reconciler_run() before the desired state is complete (vtepd:
+ * the first full sweep of the database), or it would remove what the
+ * database still wants.  When the provider asks for a resync, the record
+ * is dropped and built again the same way.
+ *
  * Work per reconciler_run() call is bounded by 'budget' operations; it
  * returns true if work remains, and reconciler_wait() then wakes the poll
  * loop at once.
@@ -42,6 +51,8 @@ struct reconciler_stats {
     uint64_t n_ops;               /* Operations issued, ever. */
     uint64_t n_errors;            /* Of which failed. */
     size_t n_retry;               /* Keys waiting for a retry. */
+    uint64_t n_adopted;           /* Entries the provider held already. */
+    uint64_t n_resyncs;           /* Resyncs the provider asked for. */
 };
 
 /* The default flood limit (vtepd --flood-limit).  Head-end replication

@@ -151,6 +151,7 @@ full_sweep(struct vtepd_ctx *ctx)
     }
 
     vtep_state_sweep_end(st);
+    ctx->desired_complete = true;
     ctx->n_resyncs++;
     VLOG_DBG("full resync of the desired state");
 }

@@ -653,7 +653,9 @@ main(int argc, char *argv[])
             exit_args.exiting = true;
         } else {
             logical_run(&ctx);
-            reconciler_run(ctx.rec, &ctx.state, RECONCILE_BUDGET);
+            if (ctx.desired_complete) {
+                reconciler_run(ctx.rec, &ctx.state, RECONCILE_BUDGET);
+            }
             local_run(&ctx);
             physical_run(&ctx);
             ovsdb_idl_track_clear(ctx.idl);
@@ -666,7 +668,9 @@ main(int argc, char *argv[])
         unixctl_server_wait(unixctl);
         vtep_dp_wait(ctx.dp);
         local_wait(&ctx);
-        reconciler_wait(ctx.rec, &ctx.state);
+        if (ctx.desired_complete) {
+            reconciler_wait(ctx.rec, &ctx.state);
+        }
         lock_watch_wait(&lock_watch);
         barrier_wait();
         if (exit_args.exiting) {
@@ -1337,6 +1341,9 @@ format_datapath(const struct vtepd_ctx *ctx, struct ds *out)
                   "%"PRIuSIZE" waiting for retry, %"PRIuSIZE" pending\n",
                   stats.n_ops, stats.n_errors, stats.n_retry,
                   vtep_dirty_count(&ctx->state.dirty));
+    ds_put_format(out, "  adopted: %"PRIu64" entries the datapath held "
+                  "already, %"PRIu64" resyncs it asked for\n",
+                  stats.n_adopted, stats.n_resyncs);
 }
 
 static void

@@ -90,6 +90,10 @@ struct vtepd_ctx {
     /* logical.c */
     unsigned int idl_seqno;       /* Last IDL seqno we processed. */
     bool need_resync;             /* Next pass must be a full sweep. */
+    bool desired_complete;        /* A full sweep is done: the desired
+                                   * state holds the whole database, so the
+                                   * reconciler may remove what it does not
+                                   * want (a datapath's adopted state). */
     unsigned long long int n_resyncs;
     unsigned long long int n_incremental;
 

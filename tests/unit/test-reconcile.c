@@ -999,6 +999,260 @@ START_TEST(test_drain_large_map)
 }
 END_TEST
 
+/* Adoption and resync. */
+
+/* vtepd restarts on a datapath that kept its state (the kernel's does): a
+ * new reconciler and a desired state built again from the database. */
+static void
+restart(void)
+{
+    reconciler_destroy(r);
+    vtep_state_destroy(&st);
+    vtep_state_init(&st, &faults);
+    vtep_state_set_local_ip(&st, unit_ip(LOCAL_IP));
+    r = reconciler_create(dp, &faults);
+    ops_clear();
+}
+
+START_TEST(test_adopt_unchanged)
+{
+    populate();
+    run_all();
+    restart();
+
+    /* Everything matches: not one operation. */
+    populate();
+    ck_assert_uint_eq(run_all(), 0);
+    ASSERT_NO_ERRORS();
+    ck_assert_str_eq(dp_ops(), "");
+    ck_assert_uint_eq(stats().n_adopted, 6);
+    ck_assert_str_eq(fdb(NULL), populated_fdb);
+    ck_assert_str_eq(dp_tables(), populated_tables);
+
+    /* And the adopted entries are the reconciler's own from now on. */
+    vtep_state_ucast_del(&st, U(1001));
+    ck_assert_uint_eq(run_all(), 1);
+    ck_assert_str_eq(dp_ops(), "ucast_del vni=100 mac=" M1 "\n");
+    ASSERT_NO_ERRORS();
+}
+END_TEST
+
+START_TEST(test_adopt_differences)
+{
+    populate();
+    run_all();
+    restart();
+
+    /* While vtepd was down: the switch renamed, M1 deleted, M2 moved to
+     * another VTEP, M4 added, the multicast entry gone. */
+    unit_ls_set(&st, 1, "ls0-new", 100);
+    unit_bind(&st, "p0", 10, 1);
+    unit_ucast(&st, 1002, 1, M2, "192.0.2.9");
+    unit_ucast(&st, 1004, 1, "00:00:5e:00:53:04", "192.0.2.1");
+    unit_mcast(&st, 100001, 1, UNKNOWN, "192.0.2.2 192.0.2.1");
+    ck_assert_uint_eq(run_all(), 5);
+    ASSERT_NO_ERRORS();
+    const char *ops = dp_ops();
+    ck_assert_uint_eq(count_lines(ops, "ls_set vni=100 mode=service_node "
+                                  "name=ls0-new"), 1);
+    ck_assert_uint_eq(count_lines(ops, "ucast_del vni=100 mac=" M1), 1);
+    ck_assert_uint_eq(count_lines(ops, "ucast_set vni=100 mac=" M2
+                                  " remote=192.0.2.9"), 1);
+    ck_assert_uint_eq(count_lines(ops, "ucast_set vni=100 "
+                                  "mac=00:00:5e:00:53:04"), 1);
+    ck_assert_ptr_nonnull(strstr(ops, "flood_set vni=100 mac=" MCAST_MAC
+                                 " remotes=(none)\n"));
+    ck_assert_uint_eq(count_lines(ops, "binding"), 0);
+    ck_assert_str_eq(dp_counts(), "counts: ls=1 bindings=1 ucast=2 flood=1");
+}
+END_TEST
+
+START_TEST(test_adopt_unwanted)
+{
+    populate();
+    run_all();
+    restart();
+
+    /* The database no longer has the switch: what the datapath holds for
+     * it goes, entries first, and nothing breaks the ordering contract. */
+    ck_assert_uint_eq(run_all(), 6);
+    ASSERT_NO_ERRORS();
+    ck_assert_str_eq(dp_tables(), "counts: ls=0 bindings=0 ucast=0 flood=0\n");
+    const char *ops = dp_ops();
+    ck_assert_str_eq(strstr(ops, "ls_del vni=100\n"), "ls_del vni=100\n");
+    ck_assert_str_eq(fdb(NULL), "");
+}
+END_TEST
+
+START_TEST(test_adopt_other_vni)
+{
+    populate();
+    run_all();
+    restart();
+
+    /* The same switch under another key: the old VNI's entries go, the
+     * new one is installed. */
+    unit_ls_set(&st, 1, "ls0", 200);
+    unit_bind(&st, "p0", 10, 1);
+    unit_ucast(&st, 1001, 1, M1, "192.0.2.1");
+    ck_assert_uint_eq(run_all(), 6 + 3);
+    ASSERT_NO_ERRORS();
+    ck_assert_str_eq(dp_tables(),
+                     "counts: ls=1 bindings=1 ucast=1 flood=0\n"
+                     "binding port=p0 vlan=10 vni=200\n"
+                     "ls vni=200 mode=service_node name=ls0\n"
+                     "ucast vni=200 mac=" M1 " remote=192.0.2.1\n");
+}
+END_TEST
+
+START_TEST(test_resync)
+{
+    populate();
+    run_all();
+    ops_clear();
+
+    /* An entry deleted behind the reconciler's back is not noticed... */
+    ck_assert_int_eq(vtep_dp_ucast_del(dp, 100, unit_mac(M1)), 0);
+    ops_clear();
+    ck_assert_uint_eq(run_all(), 0);
+    ck_assert_str_eq(dp_counts(), "counts: ls=1 bindings=1 ucast=1 flood=2");
+
+    /* ...until the provider asks for a resync: then it comes back, and
+     * nothing else is touched. */
+    ck_assert_str_eq(appctl("vtepd/dummy-resync", NULL), "");
+    ck_assert_uint_eq(run_all(), 1);
+    ck_assert_str_eq(dp_ops(), "ucast_set vni=100 mac=" M1
+                     " remote=192.0.2.1\n");
+    ASSERT_NO_ERRORS();
+    ck_assert_uint_eq(stats().n_resyncs, 1);
+    ck_assert_str_eq(dp_tables(), populated_tables);
+    ck_assert_str_eq(fdb(NULL), populated_fdb);
+}
+END_TEST
+
+/* Batching: the dummy in batch mode reports injected failures at
+ * batch_commit(), as a provider that pipelines its messages does. */
+
+static void
+batch_on(void)
+{
+    ck_assert_msg(!strncmp(appctl("vtepd/dummy-batch", "on"),
+                           "0 batches", 9), "%s", appctl("vtepd/dump-ops",
+                                                        NULL));
+}
+
+static uint64_t
+n_batches(void)
+{
+    return strtoull(appctl("vtepd/dummy-batch", "on"), NULL, 10);
+}
+
+START_TEST(test_batch_install)
+{
+    batch_on();
+    populate();
+    ck_assert_uint_eq(run_all(), 6);
+    ASSERT_NO_ERRORS();
+    ck_assert_str_eq(dp_tables(), populated_tables);
+    ck_assert_uint_ge(n_batches(), 1);
+}
+END_TEST
+
+START_TEST(test_batch_failed_set)
+{
+    batch_on();
+    dp_fail("ucast_set", EIO, 1);
+    populate();
+    ck_assert(!reconciler_run(r, &st, 100));
+    struct reconciler_stats s = stats();
+    ck_assert_uint_eq(s.n_errors, 1);
+    ck_assert_uint_eq(s.n_retry, 1);
+    ck_assert_str_eq(dp_counts(), "counts: ls=1 bindings=1 ucast=1 flood=2");
+    ck_assert_ptr_nonnull(vtep_faults_find(&faults, "datapath"));
+
+    xnanosleep(1100 * 1000 * 1000);
+    ck_assert(!reconciler_run(r, &st, 100));
+    ck_assert_uint_eq(stats().n_retry, 0);
+    ck_assert_str_eq(dp_tables(), populated_tables);
+    ck_assert_str_eq(fdb(NULL), populated_fdb);
+    ck_assert_ptr_null(vtep_faults_find(&faults, "datapath"));
+}
+END_TEST
+
+START_TEST(test_batch_failed_delete)
+{
+    batch_on();
+    populate();
+    run_all();
+
+    /* A delete that failed must not leave the entry behind for good. */
+    dp_fail("ucast_del", EIO, 1);
+    dp_fail("flood_set", EIO, 1);
+    vtep_state_ucast_del(&st, U(1001));
+    vtep_state_mcast_del(&st, U(100002));
+    ck_assert(!reconciler_run(r, &st, 100));
+    ck_assert_uint_eq(stats().n_errors, 2);
+    ck_assert_uint_eq(stats().n_retry, 2);
+    ck_assert_str_eq(dp_counts(), "counts: ls=1 bindings=1 ucast=2 flood=2");
+
+    xnanosleep(1100 * 1000 * 1000);
+    ck_assert(!reconciler_run(r, &st, 100));
+    ck_assert_uint_eq(stats().n_retry, 0);
+    ck_assert_str_eq(dp_counts(), "counts: ls=1 bindings=1 ucast=1 flood=1");
+    ck_assert_ptr_null(vtep_faults_find(&faults, "datapath"));
+}
+END_TEST
+
+START_TEST(test_batch_failed_ls_set)
+{
+    /* The switch fails, and with it everything queued behind it in the
+     * same batch; all of it is retried until the datapath matches. */
+    batch_on();
+    dp_fail("ls_set", EIO, 1);
+    dp_fail("binding_del", EIO, 1);
+    populate();
+    ck_assert(!reconciler_run(r, &st, 100));
+    ck_assert_uint_ge(stats().n_errors, 1);
+    ck_assert_str_eq(dp_counts(), "counts: ls=0 bindings=0 ucast=0 flood=0");
+
+    /* Retries back off (1 s, 2 s, 4 s) while failures go on: the
+     * binding_del that failed in the teardown of the first retry makes one
+     * more. */
+    for (int i = 0; i < 4; i++) {
+        xnanosleep((uint64_t) 1100 * 1000 * 1000 << i);
+        reconciler_run(r, &st, 100);
+        if (!stats().n_retry && vtep_dirty_is_empty(&st.dirty)) {
+            break;
+        }
+    }
+    ck_assert_msg(!stats().n_retry, "%s\n%s", dp_ops(), fdb(NULL));
+    ck_assert_str_eq(dp_tables(), populated_tables);
+    ck_assert_str_eq(fdb(NULL), populated_fdb);
+}
+END_TEST
+
+START_TEST(test_batch_failed_teardown)
+{
+    batch_on();
+    populate();
+    run_all();
+
+    /* A binding_del fails in the middle of a teardown; the switch goes
+     * anyway (with what it holds), and the retry cleans up after it. */
+    dp_fail("binding_del", EIO, 1);
+    vtep_state_ls_del(&st, U(1));
+    ck_assert(!reconciler_run(r, &st, 100));
+    ck_assert_uint_eq(stats().n_errors, 1);
+
+    xnanosleep(1100 * 1000 * 1000);
+    ck_assert(!reconciler_run(r, &st, 100));
+    ck_assert_uint_eq(stats().n_retry, 0);
+    ck_assert_str_eq(dp_tables(), "counts: ls=0 bindings=0 ucast=0 flood=0\n");
+    ck_assert_str_eq(fdb(NULL), "");
+    ck_assert_uint_eq(stats().n_bindings, 0);
+}
+END_TEST
+
 static Suite *
 reconcile_suite(void)
 {
@@ -1040,6 +1294,25 @@ reconcile_suite(void)
     tcase_add_test(tc, test_retry_other_error_backs_off);
     tcase_add_test(tc, test_retry_teardown);
     tcase_add_test(tc, test_wait);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("adoption");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_adopt_unchanged);
+    tcase_add_test(tc, test_adopt_differences);
+    tcase_add_test(tc, test_adopt_unwanted);
+    tcase_add_test(tc, test_adopt_other_vni);
+    tcase_add_test(tc, test_resync);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("batching");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_batch_install);
+    tcase_add_test(tc, test_batch_failed_set);
+    tcase_add_test(tc, test_batch_failed_delete);
+    tcase_add_test(tc, test_batch_failed_ls_set);
+    tcase_add_test(tc, test_batch_failed_teardown);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("regressions");
