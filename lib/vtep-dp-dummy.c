@@ -115,6 +115,7 @@ struct dp_dummy {
     unsigned int fail_count[N_OP_TYPES];
 
     bool need_resync;               /* vtepd/dummy-resync. */
+    unsigned int slow_usec;         /* vtepd/dummy-slow: time per op. */
 
     /* Batching (vtepd/dummy-batch on): inside a batch an injected failure
      * is reported at commit instead of returned, and the dummy is as
@@ -199,6 +200,9 @@ record(struct dp_dummy *d, enum dummy_op_type type, uint32_t vni,
        uint16_t vlan, struct eth_addr mac, ovs_be32 ip, char *text)
 {
     int error = 0;
+    if (d->slow_usec) {
+        xnanosleep(d->slow_usec * 1000ULL);
+    }
     if (d->fail_count[type]) {
         d->fail_count[type]--;
         error = d->fail_errno[type];
@@ -1033,6 +1037,7 @@ dummy_unixctl_fail(struct unixctl_conn *conn, int argc, const char *argv[],
 
 static unixctl_cb_func dummy_unixctl_resync;
 static unixctl_cb_func dummy_unixctl_batch;
+static unixctl_cb_func dummy_unixctl_slow;
 
 static void
 dummy_register_commands(void)
@@ -1064,6 +1069,8 @@ dummy_register_commands(void)
                                  dummy_unixctl_resync, NULL);
         unixctl_command_register("vtepd/dummy-batch", "on|off", 1, 1,
                                  dummy_unixctl_batch, NULL);
+        unixctl_command_register("vtepd/dummy-slow", "USEC", 1, 1,
+                                 dummy_unixctl_slow, NULL);
     }
 }
 
@@ -1102,6 +1109,21 @@ dummy_batch_commit(struct vtep_dp *dp, vtep_dp_failure_cb *cb, void *aux)
         free(f->port);
     }
     d->n_failures = 0;
+}
+
+static void
+dummy_unixctl_slow(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[], void *aux OVS_UNUSED)
+{
+    unsigned int usec;
+    if (!the_dummy) {
+        unixctl_command_reply_error(conn, "the datapath is not dummy");
+    } else if (!str_to_uint(argv[1], 10, &usec) || usec > 1000000) {
+        unixctl_command_reply_error(conn, "USEC: 0 to 1000000");
+    } else {
+        the_dummy->slow_usec = usec;
+        unixctl_command_reply(conn, NULL);
+    }
 }
 
 static void
@@ -1190,4 +1212,7 @@ const struct vtep_dp_class vtep_dp_dummy_class = {
     .need_resync = dummy_need_resync,
     .batch_begin = dummy_batch_begin,
     .batch_commit = dummy_batch_commit,
+    /* At a microsecond or two per operation, about the 50,000 operations
+     * vtepd allows per iteration; vtepd/dummy-slow makes it bite. */
+    .budget_ms = 50,
 };

@@ -68,7 +68,9 @@
  * batch_commit completes every operation at once.
  *
  * 'budget_ms' is how long one reconciler_run() may spend issuing this
- * provider's operations (0: the reconciler's default).
+ * provider's operations, in real time (0: no limit but the caller's count
+ * of operations).  What is left waits for the next main-loop iteration,
+ * so that a slow provider does not stall the database and unixctl.
  *
  * Adoption and resync
  * -------------------

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -80,6 +81,11 @@ struct reconciler {
 
     uint64_t n_ops, n_errors;
     size_t flood_limit;           /* 0: none. */
+
+    long long int deadline;       /* Of this run, in work_clock_usec(), or
+                                   * LLONG_MAX for none. */
+    uint64_t ops_checked;         /* n_ops when the clock was last read. */
+    bool out_of_time;             /* This run reached 'deadline'. */
 
     bool dumped;                  /* Asked the provider what it holds. */
     uint64_t n_adopted;           /* Entries it reported, ever. */
@@ -615,6 +621,30 @@ dirty_merge(struct hmap *to, struct hmap *from)
 /* Syncs the keys of 'todo' with 'sync' until none is left or the
  * operation count reaches 'limit'.  A key that failed goes to 'retry'; one
  * that needs more work goes back to 'todo'. */
+/* The clock of the time budget: real time, which the fake time of
+ * time/stop and time/warp does not touch, in microseconds. */
+static long long int
+work_clock_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+/* True if this run has spent the provider's time budget.  The clock is
+ * read every 8 operations: a read costs some tens of nanoseconds, an
+ * operation a system call or more. */
+static bool
+out_of_time(struct reconciler *r)
+{
+    if (!r->out_of_time && r->deadline != LLONG_MAX
+        && r->n_ops - r->ops_checked >= 8) {
+        r->ops_checked = r->n_ops;
+        r->out_of_time = work_clock_usec() >= r->deadline;
+    }
+    return r->out_of_time;
+}
+
 static void
 run_pass(struct reconciler *r, struct vtep_state *st, struct hmap *todo,
          struct hmap *retry,
@@ -625,7 +655,7 @@ run_pass(struct reconciler *r, struct vtep_state *st, struct hmap *todo,
     struct vtep_dirty_key *key;
     size_t bucket = 0;
     bool rescanned = false;
-    while (r->n_ops < limit) {
+    while (r->n_ops < limit && !out_of_time(r)) {
         key = dirty_pop_next(todo, &bucket);
         if (!key) {
             /* A key inserted behind the cursor (or moved there when the
@@ -915,6 +945,11 @@ reconciler_run(struct reconciler *r, struct vtep_state *st, size_t budget)
     adopt(r, st);
     bool had_retries = !vtep_dirty_is_empty(&r->retry);
     uint64_t limit = r->n_ops + budget;
+    unsigned int budget_ms = vtep_dp_budget_ms(r->dp);
+    r->deadline = (budget_ms ? work_clock_usec() + budget_ms * 1000LL
+                   : LLONG_MAX);
+    r->ops_checked = r->n_ops;
+    r->out_of_time = false;
 
     if (had_retries && time_msec() >= r->retry_at) {
         dirty_merge(&dirty->lss, &r->retry.lss);

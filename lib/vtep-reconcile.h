@@ -21,7 +21,8 @@
  * database still wants.  When the provider asks for a resync, the record
  * is dropped and built again the same way.
  *
- * Work per reconciler_run() call is bounded by 'budget' operations; it
+ * Work per reconciler_run() call is bounded by 'budget' operations and by
+ * the provider's time budget (budget_ms in vtep-dp-provider.h); it
  * returns true if work remains, and reconciler_wait() then wakes the poll
  * loop at once.
  *

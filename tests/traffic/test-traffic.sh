@@ -282,8 +282,14 @@ test_b_ping() {
         || { appctl vtepd/stats; vt_fail "vtepd/stats counted no traffic"; }
 
     vt_log "VM to VM is tunnel to tunnel: vtepd must not forward it"
-    ! tr_in hv1 ping -n -q -c 2 -W 1 "$TR_HV2_VM_IP" >/dev/null \
+    tr_capture bm bm bm0 "vlan 100"
+    stat_before tx.tunnel
+    ! tr_in hv1 ping -n -q -c 2 -i 0.2 -W 1 "$TR_HV2_VM_IP" >/dev/null \
         || vt_fail "hv1 reached hv2 through vtepd (split horizon)"
+    # A control frame from hv1 after the pings (and their ARP) reaches the
+    # trunk once vtepd has processed them: it sent nothing into a tunnel.
+    tr_sync bm-ctl -- ctl_tunnel hv1
+    stat_same tx.tunnel
 }
 
 # ARP requests for 198.51.100.77, which nobody has, from the bare-metal
