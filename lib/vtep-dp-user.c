@@ -3,8 +3,13 @@
  *
  * DOC: This provider makes any Linux box a VLAN trunk <-> VXLAN gateway
  * without kernel configuration.  Each trunk port is a libpcap handle
- * (immediate mode, non-blocking, inbound direction only; libpcap puts back
- * the 802.1Q tag that the kernel moved into metadata).  VXLAN arrives on a
+ * (which opens the port, puts it in promiscuous mode and sends) and a
+ * packet socket of our own that receives (inbound only), with what
+ * libpcap's ring cannot have: PACKET_VNET_HDR, the offload metadata that
+ * tells a TCP super-frame of segmentation offload and its segment size
+ * (gso_size) from a frame too big for the port.  The 802.1Q tag that the
+ * kernel moved into metadata (PACKET_AUXDATA) is put back, as libpcap
+ * would.  VXLAN arrives on a
  * UDP socket bound to the tunnel IP and leaves through a raw IPv4 socket,
  * so that the outer UDP source port can carry a hash of the inner flow
  * (RFC 7348 section 5) while the kernel still does routing and ARP.
@@ -33,9 +38,12 @@
  *   Both ways, a TCP or UDP checksum that the sender left to offload is
  *   completed (vtep_pkt_csum_complete()), and the outer UDP source port
  *   hashes the untagged inner frame, so tagged flows spread like others.
- *   A TCP super-frame (segmentation offload, GRO) bigger than fits is cut
- *   into frames that do (vtep-gso.h): from a trunk port before anything
- *   else, from a tunnel on its way to each binding.
+ *   A TCP super-frame (segmentation offload, GRO) is cut into frames that
+ *   fit (vtep-gso.h): from a trunk port before anything else, at the
+ *   sender's gso_size (which respects the receiver's MSS) or smaller if
+ *   the port or the tunnel needs it; from a tunnel, where no metadata
+ *   comes with it, on its way to each binding, at what the port and the
+ *   tunnel carry.
  *
  * Every frame that is not forwarded is counted by reason ("drop.REASON" in
  * vtepd/stats); malformed input is also logged, rate-limited.
@@ -46,12 +54,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "cmap.h"
@@ -95,6 +107,15 @@ COVERAGE_DEFINE(user_age);
 #define USER_OUTER_LEN (IP_HEADER_LEN + UDP_HEADER_LEN \
                         + VTEP_PKT_VXLAN_HLEN)
 #define USER_SOCK_BUF (4 * 1024 * 1024)
+/* The receive ring of a trunk port: slots for frames up to about 1900
+ * bytes (the ring header, the vnet header and the frame), 4 MB.  A bigger
+ * frame (a super-frame, a jumbo) gets a slot with only its start and a
+ * full copy in the socket's queue (PACKET_COPY_THRESH), read in turn. */
+#define USER_RING_FRAME 2048
+#define USER_RING_BLOCK (64 * 1024)
+#define USER_RING_BLOCKS (USER_SOCK_BUF / USER_RING_BLOCK)
+#define USER_RING_FRAMES (USER_RING_BLOCKS * (USER_RING_BLOCK \
+                                              / USER_RING_FRAME))
 #define USER_REOPEN_MSEC 2000       /* Retry of a port that failed. */
 #define USER_MTU_MSEC 5000          /* MTU refresh. */
 #define USER_SWEEP_MSEC 1000        /* pcap overrun counters. */
@@ -108,9 +129,11 @@ COVERAGE_DEFINE(user_age);
     USER_DROP_REASON(UNKNOWN_SOURCE, "unknown-source")                  \
     USER_DROP_REASON(MTU, "mtu")                                        \
     USER_DROP_REASON(TRUNCATED, "truncated")                            \
-    /* A trunk frame bigger than its port's MTU (a super-frame of a     \
-     * sender with segmentation offload) that is not TCP over IPv4 or    \
-     * IPv6, or whose headers do not add up: it cannot be segmented. */ \
+    /* A trunk frame that the kernel marks as a super-frame of          \
+     * segmentation offload (or that is bigger than its port's MTU,     \
+     * without metadata) that is not TCP over IPv4 or IPv6 (UDP_SEGMENT, \
+     * for one), or whose headers or gso_size do not add up: it cannot  \
+     * be segmented. */                                                 \
     USER_DROP_REASON(GSO, "gso")                                        \
     USER_DROP_REASON(HAIRPIN, "hairpin")                                \
     /* A double-tagged frame from a trunk port: the inner tag must not   \
@@ -171,7 +194,12 @@ counter_get(user_counter *c)
 struct user_port {
     char *name;
     pcap_t *pcap;                   /* NULL while the port is not open. */
-    int fd;                         /* pcap's selectable fd, or -1. */
+    int fd;                         /* Receive socket (vnet headers), or
+                                     * -1. */
+    uint8_t *ring;                  /* Its TPACKET_V2 ring, mapped. */
+    size_t ring_pos;                /* The next slot to read. */
+    uint64_t rx_drops;              /* Its PACKET_STATISTICS drops, a
+                                     * total (packet thread). */
     long long int next_open;        /* When to retry a failed open. */
     ATOMIC(int) error;              /* 0: open; else why not (errno). */
     ATOMIC(int) mtu;                /* The last MTU read successfully. */
@@ -179,7 +207,7 @@ struct user_port {
                                      * once (packet thread). */
     user_counter rx_packets, rx_bytes;
     user_counter tx_packets, tx_bytes;
-    user_counter overrun;           /* pcap_stats() ps_drop, a total. */
+    user_counter overrun;           /* 'rx_drops' for anyone. */
 
     /* Frames waiting for one sendmmsg() (packet thread). */
     size_t n_tx;
@@ -306,6 +334,10 @@ struct user_thread {
      * port, and one of a frame too big for the binding it goes to. */
     uint8_t segment[USER_FRAME_MAX];
     uint8_t out_segment[USER_FRAME_MAX];
+
+    /* A trunk frame too big for a ring slot, read from the socket at
+     * 'port_rx_buf' + VLAN_HEADER_LEN (room to put its tag back). */
+    uint8_t port_rx_buf[VLAN_HEADER_LEN + USER_CAPTURE_MAX];
 
     /* Tunnel receive. */
     struct mmsghdr rx_msgs[USER_BATCH];
@@ -683,7 +715,7 @@ output_binding(struct user_thread *t, struct user_binding *b,
         size_t n_segs;
         if (len < ETH_HEADER_LEN || frame == t->out_segment
             || vtep_gso_segment(frame, len, ETH_HEADER_LEN,
-                                frame_eth_type(frame), max_len,
+                                frame_eth_type(frame), max_len, 0,
                                 t->out_segment, binding_gso_output, &aux,
                                 &n_segs)) {
             count_drop(d, USER_DROP_MTU);
@@ -831,52 +863,112 @@ gso_output(void *aux_, uint8_t *seg, size_t len)
     aux->n++;
 }
 
-/* The untagged 'frame' from 'port' (MTU 'mtu') is longer than
- * 'max_len', the most that fits both the port's MTU and, after
- * encapsulation, the underlay's.  If it is TCP, cuts it into frames of at
- * most 'max_len' bytes, forwards each and returns true: a frame bigger
- * than the port's MTU is a super-frame that the sender left to
- * segmentation offload (or that a NIC's GRO made), and one that only the
- * tunnel cannot take gets through the same way, where it would be
- * dropped as drop.mtu.  Otherwise returns false for a frame that the port
- * could have carried (the caller forwards it as it is: it may fit a local
- * binding), and drops one that it could not (drop.gso) and returns
- * true. */
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* Linux 6.2 (UDP_SEGMENT). */
+#endif
+
+/* What the kernel said of a trunk frame's segmentation offload
+ * (PACKET_VNET_HDR). */
+struct port_offload {
+    uint8_t gso_type;               /* VIRTIO_NET_HDR_GSO_*, no ECN bit. */
+    uint16_t gso_size;              /* TCP payload bytes per segment. */
+};
+
+static const char *
+gso_type_name(uint8_t gso_type)
+{
+    switch (gso_type) {
+    case VIRTIO_NET_HDR_GSO_NONE: return "none";
+    case VIRTIO_NET_HDR_GSO_TCPV4: return "TCPV4";
+    case VIRTIO_NET_HDR_GSO_UDP: return "UDP";
+    case VIRTIO_NET_HDR_GSO_TCPV6: return "TCPV6";
+    case VIRTIO_NET_HDR_GSO_UDP_L4: return "UDP_L4";
+    default: return "unknown";
+    }
+}
+
+/* The untagged 'frame' from 'port' (MTU 'mtu') is a super-frame of
+ * segmentation offload as the kernel's metadata '*off' says, or, without
+ * metadata ('off' NULL) or without a GSO type, longer than 'max_len', the
+ * most that fits both the port's MTU and, after encapsulation, the
+ * underlay's.
+ *
+ * A TCP super-frame is cut into frames of at most 'max_len' bytes and of
+ * at most the sender's gso_size of payload (which its stack chose from
+ * the receiver's MSS), each forwarded.  A frame that the kernel does not
+ * mark as a super-frame but that is bigger than its port's MTU is
+ * drop.mtu; without metadata, such a frame is taken for a super-frame.  A
+ * TCP frame that only the tunnel cannot take is cut as well, where it
+ * would be dropped as drop.mtu.  A super-frame that is not TCP, or whose
+ * headers do not add up, is drop.gso.  Returns false only for a frame
+ * that is to be forwarded as it is (not a super-frame, not TCP, not too
+ * big for the port: it may fit a local binding), true for one that has
+ * been dealt with. */
 static bool
 port_input_gso(struct user_thread *t, const struct user_port *port,
                const struct user_ls *ls, struct user_binding *b,
                const struct vtep_pkt_eth *eth, const uint8_t *frame,
-               size_t len, int mtu, size_t max_len)
+               size_t len, int mtu, size_t max_len,
+               const struct port_offload *off)
 {
     struct user_dp *d = t->dp;
-    struct gso_aux aux = { .t = t, .ls = ls, .b = b, .eth = eth };
-    size_t n_segs;
-    int error = vtep_gso_segment(frame, len, eth->l3_ofs, eth->eth_type,
-                                 max_len, t->segment, gso_output, &aux,
-                                 &n_segs);
-    if (error && len <= mtu + ETH_HEADER_LEN) {
-        return false;
-    } else if (error) {
-        count_drop(d, USER_DROP_GSO);
-        VLOG_WARN_RL(&bad_rl, "%s: port %s VLAN %"PRIu16": dropped a "
-                     "%"PRIuSIZE"-byte frame from "ETH_ADDR_FMT", bigger "
-                     "than the port's MTU %d, that cannot be segmented "
-                     "(ethertype 0x%04"PRIx16": %s) (drop.gso)", d->name,
-                     port->name, b->vlan, len, ETH_ADDR_ARGS(eth->src), mtu,
-                     ntohs(eth->eth_type),
-                     error == EPROTONOSUPPORT ? "not TCP over IPv4 or IPv6"
-                     : error == EMSGSIZE ? "no room for the payload"
-                     : "bad headers");
+    bool offload = off && off->gso_type != VIRTIO_NET_HDR_GSO_NONE;
+    bool too_big = len > mtu + ETH_HEADER_LEN;
+    const char *why = NULL;
+    size_t mss = 0;
+    int error;
+
+    if (off && !offload && too_big) {
+        count_drop(d, USER_DROP_MTU);
         return true;
     }
-    counter_add(&d->gso_frames, 1);
-    counter_add(&d->gso_segments, n_segs);
+    if (offload) {
+        bool tcp4 = off->gso_type == VIRTIO_NET_HDR_GSO_TCPV4;
+        bool tcp6 = off->gso_type == VIRTIO_NET_HDR_GSO_TCPV6;
+        if ((tcp4 && eth->eth_type == htons(ETH_TYPE_IP))
+            || (tcp6 && eth->eth_type == htons(ETH_TYPE_IPV6))) {
+            mss = off->gso_size;
+        } else {
+            why = (tcp4 || tcp6 ? "GSO type of the other IP version"
+                   : "not TCP over IPv4 or IPv6");
+        }
+    }
+
+    struct gso_aux aux = { .t = t, .ls = ls, .b = b, .eth = eth };
+    size_t n_segs;
+    error = (why ? EPROTONOSUPPORT
+             : vtep_gso_segment(frame, len, eth->l3_ofs, eth->eth_type,
+                                max_len, mss, t->segment, gso_output, &aux,
+                                &n_segs));
+    if (!error) {
+        counter_add(&d->gso_frames, 1);
+        counter_add(&d->gso_segments, n_segs);
+        return true;
+    } else if (!offload && !too_big) {
+        return false;
+    }
+
+    count_drop(d, USER_DROP_GSO);
+    VLOG_WARN_RL(&bad_rl, "%s: port %s VLAN %"PRIu16": dropped a "
+                 "%"PRIuSIZE"-byte frame from "ETH_ADDR_FMT" that cannot be "
+                 "segmented (GSO type %s, size %"PRIu16", ethertype "
+                 "0x%04"PRIx16", port MTU %d: %s) (drop.gso)", d->name,
+                 port->name, b->vlan, len, ETH_ADDR_ARGS(eth->src),
+                 off ? gso_type_name(off->gso_type) : "not known",
+                 off ? off->gso_size : 0, ntohs(eth->eth_type), mtu,
+                 why ? why
+                 : error == EPROTONOSUPPORT ? "not TCP over IPv4 or IPv6"
+                 : error == EMSGSIZE ? "no room for the payload"
+                 : "bad headers or segment size");
     return true;
 }
 
+/* A frame from trunk port 'port_idx', 'len' bytes long of which 'caplen'
+ * are at 'data', with the kernel's offload metadata 'off' (NULL if there
+ * is none). */
 static void
-port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
-           size_t caplen, size_t len)
+port_input__(struct user_thread *t, size_t port_idx, const uint8_t *data,
+             size_t caplen, size_t len, const struct port_offload *off)
 {
     struct user_dp *d = t->dp;
     struct user_port *port = &d->ports[port_idx];
@@ -886,9 +978,16 @@ port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
     counter_add(&port->rx_bytes, len);
     if (caplen < len) {
         count_drop(d, USER_DROP_TRUNCATED);
-        VLOG_WARN_RL(&bad_rl, "%s: port %s: dropped a %"PRIuSIZE"-byte "
-                     "frame larger than %d bytes", d->name, port->name,
-                     len, USER_CAPTURE_MAX);
+        if (len > USER_CAPTURE_MAX) {
+            VLOG_WARN_RL(&bad_rl, "%s: port %s: dropped a %"PRIuSIZE"-byte "
+                         "frame larger than %d bytes", d->name, port->name,
+                         len, USER_CAPTURE_MAX);
+        } else {
+            VLOG_WARN_RL(&bad_rl, "%s: port %s: dropped a %"PRIuSIZE"-byte "
+                         "frame too big for a ring slot whose full copy "
+                         "the kernel did not queue (receive buffer full)",
+                         d->name, port->name, len);
+        }
         return;
     }
 
@@ -966,11 +1065,21 @@ port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
     if (underlay_mtu > USER_OUTER_LEN) {
         max_len = MIN(max_len, underlay_mtu - USER_OUTER_LEN);
     }
-    if (frame_len <= max_len
+    bool offload = off && off->gso_type != VIRTIO_NET_HDR_GSO_NONE;
+    if ((frame_len <= max_len && !offload)
         || !port_input_gso(t, port, ls, b, &inner, frame, frame_len, mtu,
-                           max_len)) {
+                           max_len, off)) {
         port_forward(t, ls, b, &inner, frame, frame_len);
     }
+}
+
+/* A frame from trunk port 'port_idx' without offload metadata (the fuzz
+ * target's, tests/fuzz/fuzz-dp.c). */
+static void OVS_UNUSED
+port_input(struct user_thread *t, size_t port_idx, const uint8_t *data,
+           size_t caplen, size_t len)
+{
+    port_input__(t, port_idx, data, caplen, len, NULL);
 }
 
 static void
@@ -1024,18 +1133,6 @@ tunnel_input(struct user_thread *t, ovs_be32 src, uint8_t *payload,
     }
 }
 
-struct port_cb_aux {
-    struct user_thread *t;
-    size_t port;
-};
-
-static void
-port_cb(u_char *aux_, const struct pcap_pkthdr *h, const u_char *data)
-{
-    const struct port_cb_aux *aux = ALIGNED_CAST(const struct port_cb_aux *,
-                                                aux_);
-    port_input(aux->t, aux->port, data, h->caplen, h->len);
-}
 
 /* Ports and sockets.
  * ================== */
@@ -1115,6 +1212,9 @@ underlay_mtu(ovs_be32 ip)
     return mtu > 0 ? mtu : ETH_PAYLOAD_MAX;
 }
 
+static void set_sockbuf(struct user_dp *, int fd, const char *what,
+                        int name, int force, const char *name_s);
+
 static void
 port_close(struct user_port *port)
 {
@@ -1122,14 +1222,110 @@ port_close(struct user_port *port)
     if (port->pcap) {
         pcap_close(port->pcap);
         port->pcap = NULL;
+    }
+    if (port->ring) {
+        munmap(port->ring, USER_SOCK_BUF);
+        port->ring = NULL;
+    }
+    if (port->fd >= 0) {
+        close(port->fd);
         port->fd = -1;
     }
 }
 
-/* Opens 'port' with libpcap.  Returns 0 or a positive errno, with a
- * message in 'err' on failure. */
+/* Opens the receive socket of 'port', whose libpcap handle is open:
+ * inbound frames, each with a struct virtio_net_hdr (PACKET_VNET_HDR), in
+ * a TPACKET_V2 ring as libpcap's, and those too big for a slot in full in
+ * the socket's queue too (PACKET_COPY_THRESH; their tag in
+ * PACKET_AUXDATA).  libpcap cannot give the offload metadata: it has no
+ * socket before pcap_activate(), and a socket with a ring refuses
+ * PACKET_VNET_HDR (EBUSY).  Returns 0 or a positive errno, with a message
+ * in 'err'. */
 static int
-port_open(struct user_port *port, char err[PCAP_ERRBUF_SIZE])
+port_open_rx(struct user_dp *d, struct user_port *port,
+             char err[PCAP_ERRBUF_SIZE])
+{
+    /* Protocol 0 receives nothing until bind() names the port. */
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        int error = errno;
+        snprintf(err, PCAP_ERRBUF_SIZE, "packet socket: %s",
+                 ovs_strerror(error));
+        return error;
+    }
+
+    /* In this order: the ring comes last. */
+    static const struct {
+        int name;
+        const char *s;
+        int value;
+    } opts[] = {
+        { PACKET_VNET_HDR, "PACKET_VNET_HDR", 1 },
+        { PACKET_AUXDATA, "PACKET_AUXDATA", 1 },
+        /* What vtepd and the host send out of the port. */
+        { PACKET_IGNORE_OUTGOING, "PACKET_IGNORE_OUTGOING", 1 },
+        { PACKET_VERSION, "PACKET_VERSION", TPACKET_V2 },
+        { PACKET_COPY_THRESH, "PACKET_COPY_THRESH", 1 },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+        if (setsockopt(fd, SOL_PACKET, opts[i].name, &opts[i].value,
+                       sizeof opts[i].value)) {
+            int error = errno;
+            snprintf(err, PCAP_ERRBUF_SIZE, "setsockopt(%s): %s", opts[i].s,
+                     ovs_strerror(error));
+            close(fd);
+            return error;
+        }
+    }
+
+    struct tpacket_req req = {
+        .tp_block_size = USER_RING_BLOCK,
+        .tp_block_nr = USER_RING_BLOCKS,
+        .tp_frame_size = USER_RING_FRAME,
+        .tp_frame_nr = USER_RING_FRAMES,
+    };
+    void *ring = MAP_FAILED;
+    if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req)
+        || (ring = mmap(NULL, USER_SOCK_BUF, PROT_READ | PROT_WRITE,
+                        MAP_SHARED, fd, 0)) == MAP_FAILED) {
+        int error = errno;
+        snprintf(err, PCAP_ERRBUF_SIZE, "packet socket: ring: %s",
+                 ovs_strerror(error));
+        close(fd);
+        return error;
+    }
+
+    /* For the copies of frames too big for a slot. */
+    char what[64];
+    snprintf(what, sizeof what, "port %s", port->name);
+    set_sockbuf(d, fd, what, SO_RCVBUF, SO_RCVBUFFORCE, "SO_RCVBUF");
+
+    struct sockaddr_ll sll = {
+        .sll_family = AF_PACKET,
+        .sll_protocol = htons(ETH_P_ALL),
+        .sll_ifindex = if_nametoindex(port->name),
+    };
+    if (!sll.sll_ifindex
+        || bind(fd, (struct sockaddr *) &sll, sizeof sll)) {
+        int error = errno;
+        snprintf(err, PCAP_ERRBUF_SIZE, "packet socket: bind: %s",
+                 ovs_strerror(error));
+        munmap(ring, USER_SOCK_BUF);
+        close(fd);
+        return error;
+    }
+    port->fd = fd;
+    port->ring = ring;
+    port->ring_pos = 0;
+    port->rx_drops = 0;
+    return 0;
+}
+
+/* Opens 'port' with libpcap and a receive socket.  Returns 0 or a
+ * positive errno, with a message in 'err' on failure. */
+static int
+port_open(struct user_dp *d, struct user_port *port,
+          char err[PCAP_ERRBUF_SIZE])
 {
     pcap_t *p = pcap_create(port->name, err);
     int status;
@@ -1137,10 +1333,11 @@ port_open(struct user_port *port, char err[PCAP_ERRBUF_SIZE])
     if (!p) {
         return ENODEV;
     }
-    if (pcap_set_snaplen(p, USER_CAPTURE_MAX)
+    if (pcap_set_snaplen(p, ETH_HEADER_LEN)
         || pcap_set_promisc(p, 1)
         || pcap_set_immediate_mode(p, 1)
-        || pcap_set_buffer_size(p, USER_SOCK_BUF)) {
+        /* Its ring takes no frame (below). */
+        || pcap_set_buffer_size(p, 64 * 1024)) {
         snprintf(err, PCAP_ERRBUF_SIZE, "%s", pcap_geterr(p));
         pcap_close(p);
         return EINVAL;
@@ -1160,25 +1357,34 @@ port_open(struct user_port *port, char err[PCAP_ERRBUF_SIZE])
         pcap_close(p);
         return EPROTONOSUPPORT;
     }
-    if (pcap_setdirection(p, PCAP_D_IN)
-        || pcap_setnonblock(p, 1, err)) {
+    /* The receive socket reads the frames: libpcap's socket, which
+     * sends, takes none (a filter that accepts nothing). */
+    struct bpf_program none;
+    if (pcap_compile(p, &none, "less 1", 1, PCAP_NETMASK_UNKNOWN)) {
         snprintf(err, PCAP_ERRBUF_SIZE, "%s", pcap_geterr(p));
         pcap_close(p);
         return EINVAL;
     }
-    port->fd = pcap_get_selectable_fd(p);
+    int error = pcap_setfilter(p, &none);
+    pcap_freecode(&none);
+    if (error || pcap_setnonblock(p, 1, err)) {
+        snprintf(err, PCAP_ERRBUF_SIZE, "%s", pcap_geterr(p));
+        pcap_close(p);
+        return EINVAL;
+    }
     port->pcap = p;
-    return 0;
+    error = port_open_rx(d, port, err);
+    if (error) {
+        port_close(port);
+    }
+    return error;
 }
-
-static void set_sockbuf(struct user_dp *, int fd, const char *what,
-                        int name, int force, const char *name_s);
 
 static void
 port_try_open(struct user_dp *d, struct user_port *port, long long int now)
 {
     char err[PCAP_ERRBUF_SIZE] = "";
-    int old, error = port_open(port, err);
+    int old, error = port_open(d, port, err);
 
     atomic_read_relaxed(&port->error, &old);
     if (error) {
@@ -1343,6 +1549,119 @@ tunnel_receive(struct user_thread *t)
     return n;
 }
 
+/* Puts the 802.1Q tag 'tci' (TPID 'tpid', or 0 for 802.1Q) that the
+ * kernel took off back into the frame at '*data' ('*len' bytes, '*caplen'
+ * of them there), which has VLAN_HEADER_LEN bytes of room before it. */
+static void
+port_put_tag(uint8_t **data, size_t *caplen, size_t *len, uint16_t tci,
+             uint16_t tpid)
+{
+    if (*caplen < 2 * ETH_ADDR_LEN) {
+        return;
+    }
+    ovs_be16 tag[2] = { htons(tpid ? tpid : ETH_TYPE_VLAN_8021Q),
+                        htons(tci) };
+    memmove(*data - VLAN_HEADER_LEN, *data, 2 * ETH_ADDR_LEN);
+    *data -= VLAN_HEADER_LEN;
+    memcpy(*data + 2 * ETH_ADDR_LEN, tag, sizeof tag);
+    *len += VLAN_HEADER_LEN;
+    *caplen += VLAN_HEADER_LEN;
+}
+
+static struct port_offload
+port_offload_from_vnet(const struct virtio_net_hdr *vnet)
+{
+    return (struct port_offload) {
+        .gso_type = vnet->gso_type & ~VIRTIO_NET_HDR_GSO_ECN,
+        .gso_size = vnet->gso_size,
+    };
+}
+
+/* Reads from the socket of port 'i' the full copy of a frame whose ring
+ * slot has only its start, and handles it.  Returns false if there is no
+ * copy. */
+static bool
+port_receive_copy(struct user_thread *t, size_t i)
+{
+    struct user_port *port = &t->dp->ports[i];
+    struct virtio_net_hdr vnet;
+    uint64_t control[CMSG_SPACE(sizeof(struct tpacket_auxdata))
+                     / sizeof(uint64_t) + 1];
+    struct iovec iov[2] = {
+        { .iov_base = &vnet, .iov_len = sizeof vnet },
+        { .iov_base = t->port_rx_buf + VLAN_HEADER_LEN,
+          .iov_len = USER_CAPTURE_MAX },
+    };
+    struct msghdr msg = {
+        .msg_iov = iov,
+        .msg_iovlen = 2,
+        .msg_control = control,
+        .msg_controllen = sizeof control,
+    };
+
+    /* MSG_TRUNC: the frame's length, not what was copied. */
+    ssize_t got = recvmsg(port->fd, &msg, MSG_TRUNC | MSG_DONTWAIT);
+    if (got < (ssize_t) sizeof vnet) {
+        return false;
+    }
+    size_t len = got - sizeof vnet;
+    size_t caplen = MIN(len, USER_CAPTURE_MAX);
+    uint8_t *data = t->port_rx_buf + VLAN_HEADER_LEN;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
+         c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA
+            && c->cmsg_len >= CMSG_LEN(sizeof(struct tpacket_auxdata))) {
+            struct tpacket_auxdata aux;
+            memcpy(&aux, CMSG_DATA(c), sizeof aux);
+            if (aux.tp_status & TP_STATUS_VLAN_VALID) {
+                port_put_tag(&data, &caplen, &len, aux.tp_vlan_tci,
+                             (aux.tp_status & TP_STATUS_VLAN_TPID_VALID
+                              ? aux.tp_vlan_tpid : 0));
+            }
+        }
+    }
+    struct port_offload off = port_offload_from_vnet(&vnet);
+    port_input__(t, i, data, caplen, len, &off);
+    return true;
+}
+
+/* Handles up to USER_BATCH frames from the ring of port 'i'.  Returns how
+ * many. */
+static int
+port_receive(struct user_thread *t, size_t i)
+{
+    struct user_port *port = &t->dp->ports[i];
+    int n;
+
+    for (n = 0; n < USER_BATCH; n++) {
+        uint8_t *slot = port->ring + port->ring_pos * USER_RING_FRAME;
+        struct tpacket2_hdr *h = ALIGNED_CAST(struct tpacket2_hdr *, slot);
+        uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+        if (!(status & TP_STATUS_USER)) {
+            break;
+        }
+
+        if (!(status & TP_STATUS_COPY) || !port_receive_copy(t, i)) {
+            /* The vnet header sits just before the frame; the tag goes
+             * back where it was. */
+            uint8_t *data = slot + h->tp_mac;
+            size_t len = h->tp_len, caplen = h->tp_snaplen;
+            struct virtio_net_hdr vnet;
+            memcpy(&vnet, data - sizeof vnet, sizeof vnet);
+            if (status & TP_STATUS_VLAN_VALID) {
+                port_put_tag(&data, &caplen, &len, h->tp_vlan_tci,
+                             (status & TP_STATUS_VLAN_TPID_VALID
+                              ? h->tp_vlan_tpid : 0));
+            }
+            struct port_offload off = port_offload_from_vnet(&vnet);
+            port_input__(t, i, data, caplen, len, &off);
+        }
+        __atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+        port->ring_pos = (port->ring_pos + 1) % USER_RING_FRAMES;
+    }
+    return n;
+}
+
 static size_t
 ports_receive(struct user_thread *t)
 {
@@ -1351,22 +1670,10 @@ ports_receive(struct user_thread *t)
 
     for (size_t i = 0; i < d->n_ports; i++) {
         struct user_port *port = &d->ports[i];
-        if (!port->pcap) {
+        if (!port->pcap || !port->ring) {
             continue;
         }
-
-        struct port_cb_aux aux = { .t = t, .port = i };
-        int n = pcap_dispatch(port->pcap, USER_BATCH, port_cb,
-                              (u_char *) &aux);
-        if (n > 0) {
-            total += n;
-        } else if (n == PCAP_ERROR) {
-            VLOG_WARN("%s: port %s: receive failed (%s); reopening it",
-                      d->name, port->name, pcap_geterr(port->pcap));
-            port_close(port);
-            atomic_store_relaxed(&port->error, EIO);
-            port->next_open = t->now + USER_REOPEN_MSEC;
-        }
+        total += port_receive(t, i);
         flush_all(t);
     }
     return total;
@@ -1399,9 +1706,14 @@ maintain(struct user_thread *t)
         uint64_t overruns = 0;
         for (size_t i = 0; i < d->n_ports; i++) {
             struct user_port *port = &d->ports[i];
-            struct pcap_stat ps;
-            if (port->pcap && !pcap_stats(port->pcap, &ps)) {
-                atomic_store_relaxed(&port->overrun, ps.ps_drop);
+            struct tpacket_stats st;
+            socklen_t st_len = sizeof st;
+            if (port->fd >= 0
+                && !getsockopt(port->fd, SOL_PACKET, PACKET_STATISTICS,
+                               &st, &st_len)) {
+                /* Each read resets the kernel's counts. */
+                port->rx_drops += st.tp_drops;
+                atomic_store_relaxed(&port->overrun, port->rx_drops);
             }
             overruns += counter_get(&port->overrun);
         }
@@ -1432,7 +1744,7 @@ thread_wait(struct user_thread *t)
 
     for (size_t i = 0; i < d->n_ports; i++) {
         struct user_port *port = &d->ports[i];
-        if (port->pcap) {
+        if (port->pcap && port->ring) {
             pfds[n++] = (struct pollfd) { .fd = port->fd, .events = POLLIN };
         } else {
             deadline = MIN(deadline, port->next_open);
@@ -1446,6 +1758,29 @@ thread_wait(struct user_thread *t)
     poll(pfds, n, MAX(0, MIN(timeout, INT_MAX)));
     ovsrcu_quiesce_end();
     latch_poll(&d->wake);
+
+    /* A port that went away (or down) reports an error on its receive
+     * socket, which the ring alone would not show. */
+    n = 0;
+    for (size_t i = 0; i < d->n_ports; i++) {
+        struct user_port *port = &d->ports[i];
+        if (!port->pcap || !port->ring) {
+            continue;
+        }
+        if (pfds[n++].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+            int error = 0;
+            socklen_t len = sizeof error;
+            if (getsockopt(port->fd, SOL_SOCKET, SO_ERROR, &error, &len)
+                || error) {
+                VLOG_WARN("%s: port %s: receive failed (%s); reopening it",
+                          d->name, port->name,
+                          ovs_strerror(error ? error : errno));
+                port_close(port);
+                atomic_store_relaxed(&port->error, EIO);
+                port->next_open = time_msec() + USER_REOPEN_MSEC;
+            }
+        }
+    }
 }
 
 static void *

@@ -57,9 +57,12 @@ put32(uint8_t *p, ovs_be32 x)
 
 /* Splits the TCP packet in the 'len'-byte untagged Ethernet frame 'frame',
  * whose network header of type 'eth_type' starts at 'l3_ofs', into
- * segments of at most 'max_len' bytes each (Ethernet header included),
- * built one at a time in 'buf' (room for 'max_len' bytes) and handed to
- * 'output' in order.  Every segment carries the frame's Ethernet, IP and
+ * segments of at most 'max_len' bytes each (Ethernet header included) and,
+ * unless 'mss' is 0, at most 'mss' bytes of TCP payload each (the
+ * gso_size that the sender's stack chose from the receiver's MSS, which
+ * the segments must respect as the sender's device would have), built one
+ * at a time in 'buf' (room for 'max_len' bytes) and handed to 'output' in
+ * order.  Every segment carries the frame's Ethernet, IP and
  * TCP headers (options included), its share of the payload and the
  * sequence number of that share; FIN and PSH stay on the last segment
  * only, CWR on the first only; IPv4 segments get consecutive IDs from the
@@ -71,16 +74,18 @@ put32(uint8_t *p, ovs_be32 x)
  * Returns 0 and sets '*n_segs', or without calling 'output':
  *   EPROTONOSUPPORT  not IPv4 or IPv6 (without extension headers) TCP, or
  *                    an IPv4 fragment;
- *   EINVAL           inconsistent headers (lengths, data offset);
+ *   EINVAL           inconsistent headers (lengths, data offset), or an
+ *                    'mss' other than 0 below VTEP_GSO_MIN_MSS;
  *   EMSGSIZE         'max_len' leaves less than VTEP_GSO_MIN_MSS bytes of
  *                    payload after the headers. */
 int
 vtep_gso_segment(const uint8_t *frame, size_t len, size_t l3_ofs,
-                 ovs_be16 eth_type, size_t max_len, uint8_t *buf,
-                 vtep_gso_output *output, void *aux, size_t *n_segs)
+                 ovs_be16 eth_type, size_t max_len, size_t mss,
+                 uint8_t *buf, vtep_gso_output *output, void *aux,
+                 size_t *n_segs)
 {
     *n_segs = 0;
-    if (l3_ofs > len) {
+    if (l3_ofs > len || (mss && mss < VTEP_GSO_MIN_MSS)) {
         return EINVAL;
     }
     const uint8_t *l3 = frame + l3_ofs;
@@ -132,7 +137,9 @@ vtep_gso_segment(const uint8_t *frame, size_t len, size_t l3_ofs,
     if (max_len < hdr_len + VTEP_GSO_MIN_MSS) {
         return EMSGSIZE;
     }
-    size_t mss = max_len - hdr_len;
+    if (!mss || mss > max_len - hdr_len) {
+        mss = max_len - hdr_len;
+    }
     const uint8_t *payload = l4 + tcp_len;
     size_t payload_len = l4_len - tcp_len;
 

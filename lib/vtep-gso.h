@@ -26,12 +26,14 @@
  * buffer, valid until the callback returns. */
 typedef void vtep_gso_output(void *aux, uint8_t *seg, size_t len);
 
-/* The least room for TCP payload per segment that vtep_gso_segment()
- * accepts: a max_len that leaves less after the headers is EMSGSIZE. */
-#define VTEP_GSO_MIN_MSS 64
+/* The least TCP payload per segment that vtep_gso_segment() accepts: a
+ * max_len that leaves less after the headers is EMSGSIZE, a smaller mss
+ * EINVAL.  Linux's own floor (net.ipv4.tcp_min_snd_mss) is 48. */
+#define VTEP_GSO_MIN_MSS 48
 
 int vtep_gso_segment(const uint8_t *frame, size_t len, size_t l3_ofs,
-                     ovs_be16 eth_type, size_t max_len, uint8_t *buf,
-                     vtep_gso_output *output, void *aux, size_t *n_segs);
+                     ovs_be16 eth_type, size_t max_len, size_t mss,
+                     uint8_t *buf, vtep_gso_output *output, void *aux,
+                     size_t *n_segs);
 
 #endif /* vtep-gso.h */

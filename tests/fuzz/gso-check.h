@@ -50,7 +50,7 @@ gso_check_get32(const uint8_t *p)
 
 static inline void
 gso_check_begin(struct gso_check *c, const uint8_t *frame, size_t l3_ofs,
-                bool ipv4, size_t max_len)
+                bool ipv4, size_t max_len, size_t mss)
 {
     memset(c, 0, sizeof *c);
     c->frame = frame;
@@ -70,6 +70,10 @@ gso_check_begin(struct gso_check *c, const uint8_t *frame, size_t l3_ofs,
     const uint8_t *l4 = l3 + c->l3_len;
     c->tcp_len = (l4[12] >> 4) * 4;
     c->hdr_len = l3_ofs + c->l3_len + c->tcp_len;
+    if (mss && c->hdr_len + mss < max_len) {
+        /* The segments are cut at 'mss' bytes of payload instead. */
+        c->max_len = c->hdr_len + mss;
+    }
     c->payload = l4 + c->tcp_len;
     c->payload_len = l4_len - c->tcp_len;
     c->seq = gso_check_get32(l4 + 4);

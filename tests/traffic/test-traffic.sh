@@ -594,7 +594,8 @@ test_i_tcp_offload() {
     # MTU leaves room for the 50 bytes of VXLAN on a 1500-byte underlay
     # (hv1's vx0 gets 1450 from ul0 by itself).  TSO stays on as well, as
     # Linux sets it: bm0 hands vtepd's packet socket TCP super-frames of up
-    # to 64 KB, which vtepd cuts to the MTU (gso.segmented).
+    # to 64 KB, which vtepd cuts at the sender's segment size
+    # (gso.segmented), and hv1's vx0 sends its own into the tunnel.
     local bm
     bm=$(tr_ns bm)
     ip -n "$bm" addr del "$TR_BM_VM_IP/24" dev "bm0.$TR_VLAN" \
@@ -612,6 +613,17 @@ test_i_tcp_offload() {
     done
     tr_expect_ping bm "$TR_HV1_VM_IP"
 
+    # hv1 advertises an MSS of 1000 (as a VM behind a 1040-byte link
+    # would): bm0's TSO cuts at that size, and so must vtepd.  A capture
+    # on hv1's vx0 counts the TCP segments that exceed it (1000 bytes of
+    # payload, 20 of IP header, 32 of TCP header with timestamps).
+    ip -n "$(tr_ns hv1)" route change 198.51.100.0/24 dev vx0 proto kernel \
+        scope link src "$TR_HV1_VM_IP" advmss 1000 \
+        || vt_fail "hv1: route advmss"
+    tr_capture hv1-vx0 hv1 vx0 "tcp or ether proto $TR_CTL_TYPE"
+    tr_view hv1-vx0-big hv1-vx0 "tcp and ip[2:2] > 1052"
+    tr_view hv1-vx0-ctl hv1-vx0 "ether proto $TR_CTL_TYPE"
+
     local c0 c1 g0 g1
     c0=$(tr_stat csum.completed) || vt_fail "no counter csum.completed"
     g0=$(tr_stat gso.segmented) || vt_fail "no counter gso.segmented"
@@ -624,6 +636,9 @@ test_i_tcp_offload() {
     vt_log "checksums completed by vtepd: $((c1 - c0))"
     [ "$c1" -gt "$c0" ] \
         || vt_fail "csum.completed did not move: offload was not in play"
+    vt_log "no segment to hv1 over its MSS (1000)"
+    tr_sync hv1-vx0-ctl -- ctl_trunk 0 "$TR_HV1_MAC"
+    tr_check_counts hv1-vx0-big=0
     g1=$(tr_stat gso.segmented)
     vt_log "super-frames segmented by vtepd: $((g1 - g0))" \
            "($(tr_stat gso.segments) frames)"

@@ -111,21 +111,23 @@ collect_segment(void *aux_, uint8_t *seg, size_t len)
 }
 
 /* Segments the frame that build() makes from the other arguments at
- * 'max_len' and checks every segment; returns the number of segments. */
+ * 'max_len' and 'mss' and checks every segment; returns the number of
+ * segments. */
 static size_t
-segment_and_check(bool ipv4, size_t ip_opts, size_t tcp_opts,
-                  size_t payload_len, uint8_t flags, size_t max_len)
+segment_and_check_mss(bool ipv4, size_t ip_opts, size_t tcp_opts,
+                      size_t payload_len, uint8_t flags, size_t max_len,
+                      size_t mss)
 {
     uint8_t *frame = xmalloc(70000);
     uint8_t *seg = xmalloc(max_len);
     size_t len = build(frame, ipv4, ip_opts, tcp_opts, payload_len, flags);
     struct collect aux = { .error = NULL };
-    gso_check_begin(&aux.check, frame, ETH_HEADER_LEN, ipv4, max_len);
+    gso_check_begin(&aux.check, frame, ETH_HEADER_LEN, ipv4, max_len, mss);
 
     size_t n_segs;
     int error = vtep_gso_segment(frame, len, ETH_HEADER_LEN,
                                  htons(ipv4 ? ETH_TYPE_IP : ETH_TYPE_IPV6),
-                                 max_len, seg, collect_segment, &aux,
+                                 max_len, mss, seg, collect_segment, &aux,
                                  &n_segs);
     ck_assert_int_eq(error, 0);
     ck_assert_msg(!aux.error, "%s", aux.error ? aux.error : "");
@@ -134,6 +136,15 @@ segment_and_check(bool ipv4, size_t ip_opts, size_t tcp_opts,
     free(seg);
     free(frame);
     return n_segs;
+}
+
+/* segment_and_check_mss() with no gso_size: cut at 'max_len' only. */
+static size_t
+segment_and_check(bool ipv4, size_t ip_opts, size_t tcp_opts,
+                  size_t payload_len, uint8_t flags, size_t max_len)
+{
+    return segment_and_check_mss(ipv4, ip_opts, tcp_opts, payload_len,
+                                 flags, max_len, 0);
 }
 
 START_TEST(test_ipv4_segments)
@@ -160,6 +171,25 @@ START_TEST(test_ipv6_segments)
 }
 END_TEST
 
+START_TEST(test_gso_size)
+{
+    /* The sender's gso_size (from a receiver's MSS of 1000, less 12 bytes
+     * of timestamps) is smaller than the 1464-byte room: it wins. */
+    ck_assert_int_eq(segment_and_check_mss(true, 0, 12, 65000, 0x18, 1464,
+                                           988),
+                     DIV_ROUND_UP(65000, 988));
+    ck_assert_int_eq(segment_and_check_mss(false, 0, 12, 65000, 0x18, 1464,
+                                           988),
+                     DIV_ROUND_UP(65000, 988));
+    /* A gso_size bigger than the room: the room wins. */
+    ck_assert_int_eq(segment_and_check_mss(true, 0, 12, 3000, 0x18, 1464,
+                                           8000), 3);
+    ck_assert_int_eq(segment_and_check_mss(true, 0, 0, 10 * VTEP_GSO_MIN_MSS,
+                                           0x10, 1464, VTEP_GSO_MIN_MSS),
+                     10);
+}
+END_TEST
+
 START_TEST(test_small_frame_one_segment)
 {
     /* What fits already comes back as one segment, checksum completed. */
@@ -182,7 +212,8 @@ refuse(uint8_t *frame, size_t len, ovs_be16 eth_type, size_t max_len)
     uint8_t seg[9216];
     size_t n_segs = 99;
     int error = vtep_gso_segment(frame, len, ETH_HEADER_LEN, eth_type,
-                                 max_len, seg, never_called, NULL, &n_segs);
+                                 max_len, 0, seg, never_called, NULL,
+                                 &n_segs);
     ck_assert_int_eq(n_segs, 0);
     return error;
 }
@@ -229,6 +260,15 @@ START_TEST(test_refused)
     len = build(f, true, 0, 12, 3000, 0x10);
     ck_assert_int_eq(refuse(f, len, ip, 14 + 20 + 32 + VTEP_GSO_MIN_MSS - 1),
                      EMSGSIZE);
+
+    /* A gso_size below the floor (not a sender's). */
+    uint8_t seg[1464];
+    size_t n_segs = 99;
+    len = build(f, true, 0, 12, 3000, 0x10);
+    ck_assert_int_eq(vtep_gso_segment(f, len, ETH_HEADER_LEN, ip, sizeof seg,
+                                      VTEP_GSO_MIN_MSS - 1, seg,
+                                      never_called, NULL, &n_segs), EINVAL);
+    ck_assert_int_eq(n_segs, 0);
     free(f);
 }
 END_TEST
@@ -240,6 +280,7 @@ gso_suite(void)
     TCase *tc = tcase_create("segment");
     tcase_add_test(tc, test_ipv4_segments);
     tcase_add_test(tc, test_ipv6_segments);
+    tcase_add_test(tc, test_gso_size);
     tcase_add_test(tc, test_small_frame_one_segment);
     tcase_add_test(tc, test_refused);
     suite_add_tcase(s, tc);
